@@ -1,0 +1,38 @@
+import type { MiddlewareHandler } from 'hono';
+import { sign, verify } from 'hono/jwt';
+import { problems } from '../http/problem.ts';
+
+const ISSUER = 'consilium-platform';
+
+/**
+ * Signs a short-lived token that lets the platform (event dispatcher, cron scheduler) call one function's internal
+ * endpoints. Audience is the function, so a token for one cannot be replayed against another.
+ *
+ * @example
+ * const token = await signPlatformToken(config().platformSecret, 'matching');
+ */
+export async function signPlatformToken(secret: string, audience: string, ttlSeconds = 60): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return sign({ iss: ISSUER, aud: audience, iat: now, exp: now + ttlSeconds }, secret, 'HS256');
+}
+
+/**
+ * Refuses, with 401 problem+json, any caller of the internal endpoints (`/_events`, `/_cron`) that does not
+ * present a valid platform token for this function: nothing from the public ingress can forge an event or a tick.
+ *
+ * @example
+ * app.use('/_events/*', requirePlatformCaller(() => config().platformSecret, 'matching'));
+ */
+export function requirePlatformCaller(secret: () => string, audience: string): MiddlewareHandler {
+  return async function platformCaller(c, next) {
+    const header = c.req.header('authorization') ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    try {
+      if (!token) throw new Error('missing');
+      await verify(token, secret(), { alg: 'HS256', iss: ISSUER, aud: audience });
+    } catch {
+      throw problems.unauthorized('Only the platform may call this endpoint.');
+    }
+    await next();
+  };
+}

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { BlobInputError } from './input.ts';
+import { S3BlobStore } from './s3.ts';
+import { startS3TestServer, type S3TestServer } from './testing/s3-server.ts';
+
+let server: S3TestServer;
+let store: S3BlobStore;
+
+before(async () => {
+  server = await startS3TestServer();
+  store = new S3BlobStore(server.options);
+  await store.ensureBucket();
+});
+after(async () => {
+  await Promise.all(created.map((key) => store?.delete(key)));
+  store?.destroy();
+  await server?.stop();
+});
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const created: string[] = [];
+// The bucket may be a shared server's (S3_ENDPOINT): unique keys, removed afterwards.
+const uniqueKey = (name = 'doc.pdf') => {
+  const key = `test/${randomUUID()}/documents/${name}`;
+  created.push(key);
+  return key;
+};
+
+test('put, get and head round-trip bytes and content type; delete removes', async () => {
+  const key = uniqueKey();
+  await store.put(key, bytes('%PDF-1.7 hello'), 'application/pdf');
+  assert.deepEqual(await store.get(key), bytes('%PDF-1.7 hello'));
+  assert.deepEqual(await store.head(key), { size: 14, contentType: 'application/pdf' });
+  await store.delete(key);
+  await store.delete(key);
+  assert.equal(await store.get(key), undefined);
+  assert.equal(await store.head(key), undefined);
+});
+
+test('an empty object round-trips', async () => {
+  const key = uniqueKey('empty.txt');
+  await store.put(key, new Uint8Array(), 'text/plain');
+  assert.deepEqual(await store.get(key), new Uint8Array());
+  assert.deepEqual(await store.head(key), { size: 0, contentType: 'text/plain' });
+});
+
+test('unsafe keys and content types are refused before any request', async () => {
+  const offline = new S3BlobStore({ ...server.options, endpoint: 'http://127.0.0.1:1' });
+  for (const key of ['../x', '/abs', 'a/../b', '.hidden']) {
+    await assert.rejects(offline.put(key, bytes('x'), 'text/plain'), BlobInputError);
+    await assert.rejects(offline.get(key), BlobInputError);
+    await assert.rejects(offline.presignPut(key, { contentType: 'text/plain' }), BlobInputError);
+    await assert.rejects(offline.presignGet(key), BlobInputError);
+  }
+  await assert.rejects(offline.presignPut(uniqueKey(), { contentType: 'nonsense' }), BlobInputError);
+});
+
+test('presignPut signs content type and length into the URL', async () => {
+  const key = uniqueKey();
+  const put = await store.presignPut(key, { contentType: 'application/pdf', contentLength: 3, expiresInSeconds: 120 });
+  assert.equal(put.method, 'PUT');
+  assert.deepEqual(put.headers, { 'Content-Type': 'application/pdf', 'Content-Length': '3' });
+  const query = new URL(put.url).searchParams;
+  assert.deepEqual(query.get('X-Amz-SignedHeaders')?.split(';').sort(), ['content-length', 'content-type', 'host']);
+  assert.equal(query.get('X-Amz-Expires'), '120');
+  assert.equal(new URL(put.url).pathname, `/${server.options.bucket}/${key}`, 'path-style URL');
+});
+
+test('a presigned PUT accepts the signed content type and the server refuses another', async () => {
+  const key = uniqueKey();
+  const put = await store.presignPut(key, { contentType: 'application/pdf' });
+  const wrong = await fetch(put.url, { method: 'PUT', headers: { ...put.headers, 'Content-Type': 'text/html' }, body: bytes('<script>') });
+  assert.equal(wrong.status, 403, await wrong.text());
+  assert.equal(await store.head(key), undefined);
+
+  const right = await fetch(put.url, { method: put.method, headers: put.headers, body: bytes('%PDF-1.7') });
+  assert.equal(right.status, 200, await right.text());
+  assert.deepEqual(await store.head(key), { size: 8, contentType: 'application/pdf' });
+  assert.deepEqual(await store.get(key), bytes('%PDF-1.7'));
+});
+
+test('a presigned PUT with a signed length refuses a body of another length', async () => {
+  const key = uniqueKey();
+  const put = await store.presignPut(key, { contentType: 'text/plain', contentLength: 4 });
+  const { 'Content-Type': type } = put.headers;
+  const longer = await fetch(put.url, { method: 'PUT', headers: { 'Content-Type': type! }, body: bytes('12345') });
+  assert.equal(longer.status, 403, await longer.text());
+  assert.equal(await store.head(key), undefined);
+  const exact = await fetch(put.url, { method: put.method, headers: put.headers, body: bytes('1234') });
+  assert.equal(exact.status, 200, await exact.text());
+});
+
+test('a presigned GET downloads the object as the named attachment until it expires', async () => {
+  const key = uniqueKey();
+  await store.put(key, bytes('report body'), 'application/pdf');
+  const before = Date.now();
+  const { url, expiresAt } = await store.presignGet(key, { filename: 'Befund März.pdf', expiresInSeconds: 90 });
+  assert.ok(Math.abs(expiresAt.getTime() - (before + 90_000)) <= 1000);
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  assert.equal(res.headers.get('content-disposition'), `attachment; filename="Befund M_rz.pdf"; filename*=UTF-8''Befund%20M%C3%A4rz.pdf`);
+  assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes('report body'));
+
+  const tampered = new URL(url);
+  tampered.searchParams.set('X-Amz-Expires', '604800');
+  assert.equal((await fetch(tampered)).status, 403);
+});
+
+test('check and ensureBucket: passes on the bucket, fails on a missing bucket or an unreachable server', async () => {
+  await store.check();
+  await store.ensureBucket();
+  const missing = new S3BlobStore({ ...server.options, bucket: `missing-${randomUUID().slice(0, 8)}` });
+  await assert.rejects(missing.check());
+  await assert.rejects(missing.get(uniqueKey()));
+  missing.destroy();
+
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const unreachable = new S3BlobStore({ ...server.options, endpoint: `http://127.0.0.1:${port}` });
+  await assert.rejects(unreachable.check());
+  unreachable.destroy();
+});
+
+test('ensureBucket racing itself creates the bucket once and both callers succeed', { skip: process.env.S3_ENDPOINT ? 'creates a bucket; not on a shared server' : false }, async () => {
+  const options = { ...server.options, bucket: `race-${randomUUID().slice(0, 8)}` };
+  const [a, b] = [new S3BlobStore(options), new S3BlobStore(options)];
+  await assert.rejects(a.check());
+  await Promise.all([a.ensureBucket(), b.ensureBucket()]);
+  await a.check();
+  await b.check();
+  a.destroy();
+  b.destroy();
+});

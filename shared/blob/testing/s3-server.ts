@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import type { S3BlobStoreOptions } from '../s3.ts';
+import { verifyPresignedV4 } from './sigv4.ts';
+
+/** An S3 API for one test file, and how to let it go. */
+export interface S3TestServer {
+  options: S3BlobStoreOptions;
+  stop(): Promise<void>;
+}
+
+/**
+ * The S3 API named by `S3_ENDPOINT` and the other `S3_*` variables when set; otherwise s3rver on a free
+ * port with its data in a temp folder and a fresh bucket, behind {@link verifyPresignedV4} (s3rver 3
+ * does not check V4 signatures itself). Call `ensureBucket()` on the store either way.
+ *
+ * @example
+ * const server = await startS3TestServer();
+ * after(() => server.stop());
+ * const store = new S3BlobStore(server.options);
+ */
+export async function startS3TestServer(env: Record<string, string | undefined> = process.env): Promise<S3TestServer> {
+  if (env.S3_ENDPOINT) {
+    const missing = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter((name) => !env[name]);
+    if (missing.length > 0) throw new Error(`S3_ENDPOINT is set, so ${missing.join(', ')} must be too`);
+    const options = {
+      endpoint: env.S3_ENDPOINT,
+      bucket: env.S3_BUCKET!,
+      region: env.S3_REGION || 'us-east-1',
+      accessKeyId: env.S3_ACCESS_KEY_ID!,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+    };
+    return { options, stop: async () => {} };
+  }
+
+  const directory = await mkdtemp(join(tmpdir(), 'consilium-s3rver-'));
+  const s3rver = new S3rver({ directory, silent: true, vhostBuckets: false });
+  const handle = s3rver.callback();
+  const server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://unused').searchParams.has('X-Amz-Signature')) {
+      const verdict = verifyPresignedV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, (id) => (id === 'S3RVER' ? 'S3RVER' : undefined));
+      if (!verdict.ok) {
+        res.writeHead(403, { 'Content-Type': 'application/xml' });
+        res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${verdict.code}</Code><Message>${verdict.message}</Message></Error>`);
+        req.resume();
+        return;
+      }
+    }
+    handle(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    options: {
+      endpoint: `http://127.0.0.1:${port}`,
+      bucket: `consilium-test-${randomUUID().slice(0, 8)}`,
+      region: 'us-east-1',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as v from 'valibot';
+import { defineEvent, type CloudEvent } from '../../events/envelope.ts';
+import { EventDeadLetteredV1 } from '../../events/platform.ts';
+import { eventually, testRuntime } from '../../test/support/runtime.ts';
+import { uniqueName } from '../../test/support/names.ts';
+import { closeDb, db, transaction } from '../db/index.ts';
+import { defineFunction } from '../http/function.ts';
+import { initTelemetry, withSpan } from '../telemetry/index.ts';
+import { on } from './consumer.ts';
+import { listDeadLetters, replayDeadLetter } from './dead-letters.ts';
+import { emit } from './emit.ts';
+import { relayOnce } from './relay.ts';
+
+const ThingHappenedV1 = defineEvent(
+  'test.thing.happened.v1',
+  'A thing happened in a test.',
+  v.object({ label: v.string(), failTimes: v.optional(v.number(), 0) }),
+);
+
+/** A consumer that records what it applied; it fails the first `failTimes` attempts of an event (-1: always). */
+function recorder() {
+  const name = uniqueName('rec');
+  const attempts = new Map<string, number>();
+  const applied: CloudEvent<v.InferOutput<typeof ThingHappenedV1.schema>>[] = [];
+  let healed = false;
+  const fn = defineFunction({
+    name,
+    events: [
+      on(ThingHappenedV1, async (_tx, event) => {
+        const n = (attempts.get(event.id) ?? 0) + 1;
+        attempts.set(event.id, n);
+        if (!healed && (event.data.failTimes < 0 || n <= event.data.failTimes)) throw new Error(`failing on purpose (attempt ${n})`);
+        applied.push(event);
+      }),
+    ],
+  });
+  return {
+    name,
+    fn,
+    attempts,
+    applied,
+    labels: () => applied.map((e) => e.data.label),
+    /** Ops fixed the cause: from now on every event applies. */
+    heal: () => {
+      healed = true;
+    },
+  };
+}
+
+async function setUp(maxAttempts = 3) {
+  const consumer = recorder();
+  const source = uniqueName('src');
+  const harness = await testRuntime({
+    functions: [consumer.fn],
+    events: [{ event: ThingHappenedV1.type, function: consumer.name }],
+    sources: [source],
+    maxAttempts,
+  });
+  const publish = (label: string, failTimes = 0) =>
+    transaction((tx) => emit(tx, ThingHappenedV1, { source, subject: label, data: { label, failTimes } }));
+  return { consumer, source, harness, publish };
+}
+
+describe('outbox → relay → consumer', () => {
+  before(() => initTelemetry({ otel: undefined }));
+  after(() => closeDb());
+
+  it('never delivers an event whose transaction rolled back', async () => {
+    const { consumer, source, harness, publish } = await setUp();
+    try {
+      await harness.runtime.start();
+      await transaction(async (tx) => {
+        await emit(tx, ThingHappenedV1, { source, data: { label: 'rolled-back', failTimes: 0 } });
+        throw new Error('abort');
+      }).catch(() => undefined);
+      await publish('committed');
+      await eventually(() => consumer.labels().includes('committed'), 10_000, 'the committed event');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(consumer.labels(), ['committed']);
+      const [row] = await db()`select count(*)::int as n from bus.outbox where source = ${source}`;
+      assert.equal(row!.n, 1);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('delivers a committed event exactly once, with its trace context', async () => {
+    const { consumer, harness, publish } = await setUp();
+    try {
+      await harness.runtime.start();
+      let traceId = '';
+      await withSpan('test', async () => {
+        const { trace } = await import('@opentelemetry/api');
+        traceId = trace.getActiveSpan()!.spanContext().traceId;
+        await publish('once');
+      });
+      await eventually(() => consumer.applied.length === 1, 10_000, 'delivery');
+      await harness.runtime.pump();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(consumer.applied.length, 1);
+      assert.equal(consumer.applied[0]!.traceparent?.split('-')[1], traceId);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('delivers exactly once when the relay dies between publishing and marking the row', async () => {
+    const { consumer, source, harness, publish } = await setUp();
+    const { publisher } = harness.runtime;
+    await publish('crash-after-publish');
+    const crashing = {
+      async publish(...args: Parameters<typeof publisher.publish>) {
+        await publisher.publish(...args);
+        throw new Error('relay died before marking');
+      },
+    };
+    await assert.rejects(relayOnce(db(), crashing, { sources: [source] }), /relay died/);
+    const [pending] = await db()`select count(*)::int as n from bus.outbox where source = ${source} and published_at is null`;
+    assert.equal(pending!.n, 1, 'the row is still unpublished after the crash');
+    try {
+      await harness.runtime.start();
+      await eventually(() => consumer.applied.length === 1, 10_000, 'delivery after the crash');
+      await new Promise((r) => setTimeout(r, 300));
+      await harness.runtime.pump();
+      assert.equal(consumer.applied.length, 1);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('applies a redelivered event once', async () => {
+    const { consumer, harness, publish } = await setUp();
+    try {
+      await harness.runtime.start();
+      await publish('redelivered');
+      await eventually(() => consumer.applied.length === 1, 10_000, 'delivery');
+      const event = consumer.applied[0]!;
+      assert.deepEqual(await harness.runtime.deliver(consumer.name, event), { ok: true });
+      assert.deepEqual(await harness.runtime.deliver(consumer.name, event), { ok: true });
+      assert.equal(consumer.applied.length, 1);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('retries a consumer that fails twice, then applies the event once', async () => {
+    const { consumer, harness, publish } = await setUp();
+    try {
+      await harness.runtime.start();
+      await publish('flaky', 2);
+      await eventually(() => consumer.applied.length === 1, 10_000, 'the third attempt');
+      const id = consumer.applied[0]!.id;
+      assert.equal(consumer.attempts.get(id), 3);
+      assert.equal((await listDeadLetters(db(), { consumer: consumer.name })).length, 0);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('parks an event that always fails, keeps delivering the next, and replays it on request', async () => {
+    const { consumer, harness, publish } = await setUp(3);
+    try {
+      await harness.runtime.start();
+      await publish('poison', -1);
+      await publish('healthy');
+      await eventually(() => consumer.labels().includes('healthy'), 10_000, 'the event after the poison one');
+      await eventually(async () => (await listDeadLetters(db(), { consumer: consumer.name })).length === 1, 10_000, 'the dead letter');
+      const [letter] = await listDeadLetters(db(), { consumer: consumer.name });
+      assert.equal(letter!.type, ThingHappenedV1.type);
+      assert.equal(letter!.attempts, 3);
+      assert.match(letter!.lastError, /HTTP 500/);
+      assert.deepEqual(consumer.labels(), ['healthy']);
+
+      const [alert] = await db()`
+        select data from bus.outbox where source = 'platform' and type = ${EventDeadLetteredV1.type} and subject = ${letter!.eventId}`;
+      assert.equal((alert!.data as { consumer: string }).consumer, consumer.name, 'ops are alerted by an event');
+
+      // Ops fix the cause, then replay: the same event is applied once, and the letter is closed.
+      consumer.heal();
+      assert.equal(await replayDeadLetter(db(), letter!.id), true);
+      assert.equal(await replayDeadLetter(db(), letter!.id), false, 'a letter is replayed once');
+      await eventually(() => consumer.labels().includes('poison'), 10_000, 'the replay');
+      assert.deepEqual(consumer.labels().sort(), ['healthy', 'poison']);
+      assert.equal((await listDeadLetters(db(), { consumer: consumer.name })).length, 0);
+    } finally {
+      await harness.close();
+    }
+  });
+});

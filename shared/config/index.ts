@@ -1,0 +1,201 @@
+import * as v from 'valibot';
+
+/** Thrown when the environment cannot produce a valid configuration; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalString = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)));
+const url = (protocols: string[]) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.url('must be a URL'),
+      v.check((s) => protocols.includes(new URL(s).protocol), `must use ${protocols.join(' or ')}`),
+    ),
+  );
+const bool = (fallback: 'true' | 'false') =>
+  v.pipe(
+    v.optional(v.picklist(['true', 'false', '1', '0'], 'must be true or false'), fallback),
+    v.transform((s) => s === 'true' || s === '1'),
+  );
+const number = (fallback: string, min: number, max: number) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.transform(Number),
+    v.number('must be a number'),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+/** Every setting the platform reads, by its environment name. Unset services fall back to embedded defaults. */
+const EnvSchema = v.object({
+  NODE_ENV: v.optional(v.picklist(['development', 'test', 'production']), 'development'),
+  PORT: v.pipe(number('8080', 0, 65535), v.integer('must be an integer')),
+  DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), '.data'),
+  LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  DATABASE_POOL_MAX: v.pipe(number('10', 1, 1000), v.integer('must be an integer')),
+  NATS_URL: optionalString,
+  NATS_STREAM: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')), 'CONSILIUM'),
+  NATS_SUBJECT_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9_-]+$/, 'lower-case letters, digits, _ and - only')), 'consilium'),
+  EVENT_MAX_ATTEMPTS: v.pipe(number('5', 1, 100), v.integer('must be an integer')),
+  EVENT_BACKOFF_MS: v.pipe(number('500', 1, 3_600_000), v.integer('must be an integer')),
+  PLATFORM_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  PUBLIC_URL: url(['http:', 'https:']),
+  S3_ENDPOINT: url(['http:', 'https:']),
+  S3_BUCKET: optionalString,
+  S3_REGION: v.optional(v.string(), 'us-east-1'),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  UPSTASH_REDIS_REST_URL: url(['http:', 'https:']),
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  ADYEN_HMAC_KEY: optionalString,
+  WHATSAPP_APP_SECRET: optionalString,
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  WHATSAPP_ACCESS_TOKEN: optionalString,
+  SMTP_URL: url(['smtp:', 'smtps:']),
+  PAYMENTS_SANDBOX: v.optional(v.picklist(['true', 'false', '1', '0'], 'must be true or false')),
+  REVIEW_SAMPLE_RATE: number('0.1', 0, 1),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']),
+  OTEL_SERVICE_NAME: optionalString,
+});
+
+type Env = v.InferOutput<typeof EnvSchema>;
+
+/** The parsed configuration: each service is either configured or `undefined` (its embedded default). */
+export interface Config {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  port: number;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  publicUrl: string | undefined;
+  /** Signs the platform's internal calls (events, cron). Random per process when unset outside production. */
+  platformSecret: string;
+  database: { url: string; poolMax: number } | undefined;
+  nats: { url: string; stream: string; subjectPrefix: string } | undefined;
+  events: { maxAttempts: number; backoffMs: number; stream: string; subjectPrefix: string };
+  s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string } | undefined;
+  redis: { url: string; token: string } | undefined;
+  stripe: { secretKey: string; webhookSecret: string } | undefined;
+  adyen: { hmacKey: string } | undefined;
+  whatsapp: { appSecret: string; verifyToken: string; accessToken: string } | undefined;
+  smtpUrl: string | undefined;
+  paymentsSandbox: boolean;
+  reviewSampleRate: number;
+  otel: { endpoint: string; serviceName: string } | undefined;
+}
+
+/**
+ * Parses the environment into a {@link Config}, or throws one {@link ConfigError} naming every bad setting.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ * config.database ?? 'embedded PGlite';
+ */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.entries).flatMap((k) => (source[k] === undefined || source[k] === '' ? [] : [[k, source[k]]])),
+  );
+  const parsed = v.safeParse(EnvSchema, known);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.issues.map((i) => `${v.getDotPath(i) ?? 'environment'}: ${i.message}`));
+  }
+  const e = parsed.output;
+  const problems: string[] = [];
+  const group = <T>(names: (keyof Env)[], make: () => T): T | undefined => {
+    const set = names.filter((n) => e[n] !== undefined);
+    if (set.length === 0) return undefined;
+    if (set.length < names.length) {
+      const missing = names.filter((n) => e[n] === undefined);
+      problems.push(`${missing.join(', ')}: required together with ${set.join(', ')}`);
+      return undefined;
+    }
+    return make();
+  };
+  const production = e.NODE_ENV === 'production';
+  const config: Config = {
+    env: e.NODE_ENV,
+    production,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL,
+    platformSecret: e.PLATFORM_SECRET ?? randomSecret(),
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } : undefined,
+    nats: e.NATS_URL ? { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX } : undefined,
+    events: {
+      maxAttempts: e.EVENT_MAX_ATTEMPTS,
+      backoffMs: e.EVENT_BACKOFF_MS,
+      stream: e.NATS_STREAM,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+    },
+    s3: group(['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'], () => ({
+      endpoint: e.S3_ENDPOINT!,
+      bucket: e.S3_BUCKET!,
+      region: e.S3_REGION,
+      accessKeyId: e.S3_ACCESS_KEY_ID!,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+    })),
+    redis: group(['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'], () => ({
+      url: e.UPSTASH_REDIS_REST_URL!,
+      token: e.UPSTASH_REDIS_REST_TOKEN!,
+    })),
+    stripe: group(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'], () => ({
+      secretKey: e.STRIPE_SECRET_KEY!,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET!,
+    })),
+    adyen: e.ADYEN_HMAC_KEY ? { hmacKey: e.ADYEN_HMAC_KEY } : undefined,
+    whatsapp: group(['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_ACCESS_TOKEN'], () => ({
+      appSecret: e.WHATSAPP_APP_SECRET!,
+      verifyToken: e.WHATSAPP_VERIFY_TOKEN!,
+      accessToken: e.WHATSAPP_ACCESS_TOKEN!,
+    })),
+    smtpUrl: e.SMTP_URL,
+    paymentsSandbox: e.PAYMENTS_SANDBOX === undefined ? !production : e.PAYMENTS_SANDBOX === 'true' || e.PAYMENTS_SANDBOX === '1',
+    reviewSampleRate: e.REVIEW_SAMPLE_RATE,
+    otel: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'consilium' }
+      : undefined,
+  };
+  if (production) problems.push(...productionProblems(config, e));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Embedded defaults are for one machine; production must name the real service behind each of them. */
+function productionProblems(config: Config, e: Env): string[] {
+  const refusals: [boolean, string][] = [
+    [!config.database, 'DATABASE_URL: required in production (the embedded PGlite database is for development only)'],
+    [!config.nats, 'NATS_URL: required in production (the in-process event dispatcher cannot reach other services)'],
+    [!config.s3, 'S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: required in production (blobs on local disk)'],
+    [!config.redis, 'UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN: required in production (in-memory cache and rate limits)'],
+    [!e.PLATFORM_SECRET, 'PLATFORM_SECRET: required in production (signs internal event and cron calls)'],
+    [config.paymentsSandbox, 'PAYMENTS_SANDBOX: must be false in production (sandbox payments take no money)'],
+  ];
+  return refusals.filter(([refused]) => refused).map(([, why]) => why);
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+}
+
+let current: Config | undefined;
+
+/** The process's configuration, parsed from `process.env` on first use. */
+export function config(): Config {
+  current ??= loadConfig(process.env);
+  return current;
+}
+
+/** Replaces the process configuration (tests and the local runtime's start-up). */
+export function setConfig(next: Config): void {
+  current = next;
+}

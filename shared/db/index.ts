@@ -1,0 +1,104 @@
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { config, type Config } from '../config/index.ts';
+import { withSpan } from '../telemetry/index.ts';
+import { openEmbeddedDatabase, type EmbeddedPostgres } from './embedded.ts';
+
+export type Sql = postgres.Sql<{}>;
+export type Tx = postgres.TransactionSql<{}>;
+
+/**
+ * Creates a postgres.js client for the configured database. Nothing connects until the first query.
+ *
+ * Pooler-safe by construction: no prepared statements (PgBouncer in transaction mode would hand them to another
+ * client's server connection) and no session state; whatever must hold across statements runs in a transaction.
+ * Without `DATABASE_URL` the driver's sockets lead to the embedded PGlite under `DATA_DIR`, started on first use.
+ *
+ * @example
+ * const sql = createSql(loadConfig(process.env));
+ * const [row] = await sql`select 1 as one`;
+ */
+export function createSql(cfg: Config): Sql & { stopEmbedded(): Promise<void> } {
+  let embedded: Promise<{ url: string; owned?: EmbeddedPostgres }> | undefined;
+  const embeddedUrl = () => (embedded ??= openEmbeddedDatabase(join(cfg.dataDir, 'db')));
+  const options = {
+    prepare: false,
+    max: cfg.database?.poolMax ?? 10,
+    // Column names only: postgres.camel would also rewrite the keys inside jsonb values (event data, documents).
+    transform: { column: { from: postgres.toCamel, to: postgres.fromCamel } },
+    onnotice: () => {},
+    connection: { application_name: 'consilium' },
+  };
+  const sql = cfg.database
+    ? postgres(cfg.database.url, options)
+    : postgres({
+        ...options,
+        username: 'postgres',
+        database: 'postgres',
+        socket: async () => {
+          const { port } = new URL((await embeddedUrl()).url);
+          // postgres.js's SocketLike is narrower than net.Socket's overloads; a connected net.Socket is what it expects.
+          return (await connectTcp('127.0.0.1', Number(port))) as never;
+        },
+      });
+  return Object.assign(sql, {
+    async stopEmbedded() {
+      if (embedded) await (await embedded).owned?.stop();
+    },
+  });
+}
+
+function connectTcp(host: string, port: number): Promise<Socket> {
+  return new Promise((ok, fail) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => ok(socket));
+    socket.once('error', fail);
+  });
+}
+
+let shared: ReturnType<typeof createSql> | undefined;
+
+/** The process's one database client, created on first use from {@link config}. */
+export function db(): Sql {
+  shared ??= createSql(config());
+  return shared;
+}
+
+/** Ends the process's client (draining its queries) and stops the embedded database if this process owns it. */
+export async function closeDb(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  if (!current) return;
+  await current.end({ timeout: 5 });
+  await current.stopEmbedded();
+}
+
+const afterCommitHooks = new WeakMap<Tx, (() => void)[]>();
+
+/**
+ * Runs `work` in one transaction (traced), then runs what was registered with {@link afterCommit} — only if it
+ * committed.
+ *
+ * @example
+ * await transaction(async (tx) => {
+ *   await tx`update cases.cases set status = 'triage' where id = ${id}`;
+ *   await emit(tx, CaseTriagedV1, { source: 'cases', subject: id, data });
+ * });
+ */
+export async function transaction<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db()): Promise<T> {
+  const hooks: (() => void)[] = [];
+  const result = await withSpan('db.transaction', () =>
+    sql.begin((tx) => {
+      afterCommitHooks.set(tx, hooks);
+      return work(tx);
+    }),
+  );
+  for (const hook of hooks) hook();
+  return result as T;
+}
+
+/** Registers a side effect to run once the transaction commits (e.g. waking the outbox relay). No-op outside {@link transaction}. */
+export function afterCommit(tx: Tx, hook: () => void): void {
+  afterCommitHooks.get(tx)?.push(hook);
+}

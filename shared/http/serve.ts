@@ -1,0 +1,42 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { log } from '../telemetry/index.ts';
+
+/**
+ * Serves `fetch` on `port` and shuts down gracefully on SIGTERM/SIGINT: stop accepting connections, let the
+ * requests in flight finish, run `onShutdown` (close the database, stop loops), exit 0 — or exit 1 when the grace
+ * period runs out first (Kubernetes sends SIGKILL after its own grace period anyway).
+ *
+ * @example
+ * await serveApp(app.fetch, { port: 8080, onShutdown: closeDb });
+ */
+export async function serveApp(
+  fetch: (request: Request) => Response | Promise<Response>,
+  options: { port: number; hostname?: string; onShutdown?: () => Promise<void>; graceMs?: number; name?: string },
+): Promise<{ port: number; shutdown: () => Promise<void> }> {
+  const server = await new Promise<ReturnType<typeof serve>>((ready) => {
+    const s = serve({ fetch, port: options.port, hostname: options.hostname ?? '0.0.0.0' }, () => ready(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info('listening', { service: options.name ?? 'consilium', port });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () =>
+    (closing ??= (async () => {
+      log.info('draining', { service: options.name ?? 'consilium' });
+      const timer = setTimeout(() => {
+        log.error('grace period over; exiting with requests still open', { service: options.name ?? 'consilium' });
+        process.exit(1);
+      }, options.graceMs ?? 25_000);
+      timer.unref();
+      await new Promise<void>((done) => server.close(() => done()));
+      await options.onShutdown?.();
+      clearTimeout(timer);
+    })());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void shutdown().then(() => process.exit(0));
+    });
+  }
+  return { port, shutdown };
+}

@@ -1,0 +1,85 @@
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Config } from '../config/index.ts';
+
+export { log } from './log.ts';
+
+let started = false;
+
+/**
+ * Installs the tracer provider once per process. Spans always get real ids (so logs and events carry a trace id);
+ * they are exported only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+ *
+ * @example
+ * await initTelemetry(config());
+ */
+export async function initTelemetry(cfg: Pick<Config, 'otel'>): Promise<void> {
+  if (started) return;
+  started = true;
+  const spanProcessors: SpanProcessor[] = [];
+  if (cfg.otel) {
+    // Loaded only when exporting, so a function that does not export starts without it.
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${cfg.otel.endpoint}/v1/traces` })));
+  }
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors }));
+}
+
+const tracer = () => trace.getTracer('consilium');
+
+/**
+ * Runs `work` inside a span named `name`, recording failures. The span is the active one for everything `work` awaits.
+ *
+ * @example
+ * await withSpan('event.handle', () => handler(event), { 'event.type': event.type });
+ */
+export function withSpan<T>(
+  name: string,
+  work: () => Promise<T>,
+  attributes: Attributes = {},
+  options: { kind?: SpanKind; parent?: Context } = {},
+): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes, kind: options.kind ?? SpanKind.INTERNAL }, options.parent ?? context.active(), async (span) => {
+    try {
+      return await work();
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The W3C `traceparent` of the active span, to carry through the outbox and events. */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+/** A context whose parent is the given `traceparent` (from a request header or an event). */
+export function contextFromTraceparent(traceparent: string | undefined | null): Context {
+  return traceparent ? propagation.extract(context.active(), { traceparent }) : context.active();
+}
+
+/** The active trace id, for logs and error answers. */
+export function currentTraceId(): string | undefined {
+  const id = trace.getActiveSpan()?.spanContext().traceId;
+  return id && id !== '00000000000000000000000000000000' ? id : undefined;
+}
+
+export { SpanKind };

@@ -1,0 +1,8 @@
+import type { HttpTrigger } from './types.ts';
+
+/**
+ * Which function serves which public path prefix. The local runtime mounts each function under its prefixes;
+ * infra turns each into an ingress route to the function's Knative Service. Paths are not rewritten: a function's
+ * routes carry their full path.
+ */
+export const httpTriggers: HttpTrigger[] = [];
