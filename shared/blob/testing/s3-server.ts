@@ -39,7 +39,29 @@ export async function startS3TestServer(env: Record<string, string | undefined> 
   }
 
   const directory = await mkdtemp(join(tmpdir(), 'consilium-s3rver-'));
-  const s3rver = new S3rver({ directory, silent: true, vhostBuckets: false });
+  const served = await serveCheckedS3rver({ directory, port: 0 });
+  return {
+    options: {
+      endpoint: served.url,
+      bucket: `consilium-test-${randomUUID().slice(0, 8)}`,
+      region: 'us-east-1',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+    },
+    async stop() {
+      await served.stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * s3rver with its data in `directory`, behind {@link verifyPresignedV4}: presigned URLs whose signature does not
+ * cover what the client sends (another Content-Type, another length) are refused with 403, as S3 does.
+ * Used by the tests and by `test/services/s3.ts` for the services profile.
+ */
+export async function serveCheckedS3rver(options: { directory: string; port: number; host?: string; buckets?: string[] }) {
+  const s3rver = new S3rver({ directory: options.directory, silent: true, vhostBuckets: false, configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })) });
   const handle = s3rver.callback();
   const server = createServer((req, res) => {
     if (new URL(req.url ?? '/', 'http://unused').searchParams.has('X-Amz-Signature')) {
@@ -53,20 +75,17 @@ export async function startS3TestServer(env: Record<string, string | undefined> 
     }
     handle(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    options: {
-      endpoint: `http://127.0.0.1:${port}`,
-      bucket: `consilium-test-${randomUUID().slice(0, 8)}`,
-      region: 'us-east-1',
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-    },
+    url: `http://${host}:${port}`,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-      await rm(directory, { recursive: true, force: true });
     },
   };
 }
