@@ -12,7 +12,7 @@ import { join, relative } from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '../shared/db/embedded.ts';
 import { discoverMigrations, migrate } from '../shared/db/migrate.ts';
-import { servicesEnv } from './services/env.ts';
+import { directPostgresUrl, servicesEnv } from './services/env.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -34,8 +34,16 @@ try {
 
 const missing = await unreachableServices();
 if (missing.length === 0) {
-  await prepareDatabase(servicesEnv.DATABASE_URL);
-  await runProfile('services', { ...baseEnv, ...servicesEnv, CONSILIUM_TEST_PROFILE: 'services' });
+  // A database of its own for this run (through the same pooler), so a run never inherits another's schema.
+  const database = await createRunDatabase();
+  try {
+    const url = new URL(servicesEnv.DATABASE_URL);
+    url.pathname = `/${database}`;
+    await prepareDatabase(url.href);
+    await runProfile('services', { ...baseEnv, ...servicesEnv, DATABASE_URL: url.href, CONSILIUM_TEST_PROFILE: 'services' });
+  } finally {
+    await dropRunDatabase(database);
+  }
 } else if (process.env.CI) {
   console.error(`\nservices profile: not reachable: ${missing.join(', ')} (run test/services/start.sh)`);
   totals.fail++;
@@ -79,6 +87,26 @@ async function prepareDatabase(url: string): Promise<void> {
     await migrate(sql as never, await discoverMigrations());
   } finally {
     await sql.end();
+  }
+}
+
+async function createRunDatabase(): Promise<string> {
+  const name = `consilium_run_${process.pid}_${Date.now()}`;
+  const admin = postgres(directPostgresUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name} owner ${new URL(servicesEnv.DATABASE_URL).username}`);
+  } finally {
+    await admin.end();
+  }
+  return name;
+}
+
+async function dropRunDatabase(name: string): Promise<void> {
+  const admin = postgres(directPostgresUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
   }
 }
 

@@ -45,6 +45,7 @@ const EnvSchema = v.object({
   NATS_SUBJECT_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9_-]+$/, 'lower-case letters, digits, _ and - only')), 'consilium'),
   EVENT_MAX_ATTEMPTS: v.pipe(number('5', 1, 100), v.integer('must be an integer')),
   EVENT_BACKOFF_MS: v.pipe(number('500', 1, 3_600_000), v.integer('must be an integer')),
+  FUNCTION_URL_TEMPLATE: v.optional(v.pipe(v.string(), v.includes('{function}', 'must contain {function}')), 'http://{function}'),
   PLATFORM_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
   PUBLIC_URL: url(['http:', 'https:']),
   S3_ENDPOINT: url(['http:', 'https:']),
@@ -65,6 +66,20 @@ const EnvSchema = v.object({
   REVIEW_SAMPLE_RATE: number('0.1', 0, 1),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']),
   OTEL_SERVICE_NAME: optionalString,
+  // Identity and access (functions/identity, shared/auth).
+  AUTH_ISSUER: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'consilium'),
+  AUTH_AUDIENCE: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'consilium-api'),
+  AUTH_JWKS_URL: url(['http:', 'https:']),
+  AUTH_SIGNING_KEYS: optionalString,
+  ACCESS_TOKEN_TTL_SECONDS: v.pipe(number('900', 60, 3600), v.integer('must be an integer')),
+  REFRESH_TOKEN_TTL_SECONDS: v.pipe(number('2592000', 600, 31_536_000), v.integer('must be an integer')),
+  IDENTITY_MASTER_KEY: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.check((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+    ),
+  ),
 });
 
 type Env = v.InferOutput<typeof EnvSchema>;
@@ -77,6 +92,8 @@ export interface Config {
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
   publicUrl: string | undefined;
+  /** Where the bus worker reaches a function over HTTP (`{function}` is replaced by its name). */
+  functionUrlTemplate: string;
   /** Signs the platform's internal calls (events, cron). Random per process when unset outside production. */
   platformSecret: string;
   database: { url: string; poolMax: number } | undefined;
@@ -91,6 +108,18 @@ export interface Config {
   paymentsSandbox: boolean;
   reviewSampleRate: number;
   otel: { endpoint: string; serviceName: string } | undefined;
+  auth: {
+    issuer: string;
+    audience: string;
+    /** Where functions other than identity fetch the public keys; `PUBLIC_URL/v1/auth/jwks.json` when unset. */
+    jwksUrl: string | undefined;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    /** Private JWKs (JSON array or JWK Set; the first signs, the rest still verify). Generated and stored when unset outside production. */
+    signingKeys: string | undefined;
+    /** Wraps per-person data keys and the stored signing keys; a fixed development key when unset outside production. */
+    masterKey: string | undefined;
+  };
 }
 
 /**
@@ -128,6 +157,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     publicUrl: e.PUBLIC_URL,
+    functionUrlTemplate: e.FUNCTION_URL_TEMPLATE,
     platformSecret: e.PLATFORM_SECRET ?? randomSecret(),
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } : undefined,
     nats: e.NATS_URL ? { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX } : undefined,
@@ -164,6 +194,15 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     otel: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? 'consilium' }
       : undefined,
+    auth: {
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      jwksUrl: e.AUTH_JWKS_URL ?? (e.PUBLIC_URL ? new URL('/v1/auth/jwks.json', e.PUBLIC_URL).href : undefined),
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      signingKeys: e.AUTH_SIGNING_KEYS,
+      masterKey: e.IDENTITY_MASTER_KEY,
+    },
   };
   if (production) problems.push(...productionProblems(config, e));
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { config, type Config } from '../config/index.ts';
 import { withSpan } from '../telemetry/index.ts';
-import { openEmbeddedDatabase, type EmbeddedPostgres } from './embedded.ts';
+import type { EmbeddedPostgres } from './embedded.ts';
 
 export type Sql = postgres.Sql<{}>;
 export type Tx = postgres.TransactionSql<{}>;
@@ -21,7 +21,9 @@ export type Tx = postgres.TransactionSql<{}>;
  */
 export function createSql(cfg: Config): Sql & { stopEmbedded(): Promise<void> } {
   let embedded: Promise<{ url: string; owned?: EmbeddedPostgres }> | undefined;
-  const embeddedUrl = () => (embedded ??= openEmbeddedDatabase(join(cfg.dataDir, 'db')));
+  // Loaded only when used: a production bundle (DATABASE_URL set) never carries or starts PGlite.
+  const embeddedUrl = () =>
+    (embedded ??= import('./embedded.ts').then(({ openEmbeddedDatabase }) => openEmbeddedDatabase(join(cfg.dataDir, 'db'))));
   const options = {
     prepare: false,
     max: cfg.database?.poolMax ?? 10,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Sql } from './index.ts';
 
 /** One forward-only migration file: `NNNN_name.sql` in the folder of the schema that owns it. */
@@ -13,7 +12,9 @@ export interface Migration {
   checksum: string;
 }
 
-const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+// Bundles live in dist/, so the source layout cannot be found from this file: the root is where the process runs
+// (the repo for npm scripts, /app in the image) unless MIGRATIONS_ROOT says otherwise.
+const defaultRoot = () => resolve(process.env.MIGRATIONS_ROOT ?? process.cwd());
 
 /**
  * Finds every migration: the platform's own (`shared/<module>/migrations`, schema = module) first, then one
@@ -22,7 +23,7 @@ const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
  * @example
  * const migrations = await discoverMigrations();
  */
-export async function discoverMigrations(root = process.env.MIGRATIONS_ROOT ?? repoRoot): Promise<Migration[]> {
+export async function discoverMigrations(root = defaultRoot()): Promise<Migration[]> {
   const sets: { schema: string; dir: string }[] = [];
   for (const area of ['shared', 'functions']) {
     for (const name of (await listDirs(join(root, area))).sort()) {

@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { log } from '../telemetry/index.ts';
+import { config } from '../config/index.ts';
+import { closeDb } from '../db/index.ts';
+import { initTelemetry, log } from '../telemetry/index.ts';
+import type { ConsiliumFunction } from './function.ts';
 
 /**
  * Serves `fetch` on `port` and shuts down gracefully on SIGTERM/SIGINT: stop accepting connections, let the
@@ -39,4 +42,18 @@ export async function serveApp(
     });
   }
   return { port, shutdown };
+}
+
+/**
+ * Serves one function alone, as its Knative Service does: on `$PORT`, draining on SIGTERM, closing the database
+ * last. Nothing connects before the first request that needs it, so a scaled-to-zero function starts fast.
+ *
+ * @example
+ * // functions/cases/main.ts
+ * await serveFunction(cases);
+ */
+export async function serveFunction(fn: ConsiliumFunction) {
+  const cfg = config();
+  await initTelemetry(cfg);
+  return serveApp(fn.app.fetch, { port: cfg.port, name: fn.name, onShutdown: closeDb });
 }

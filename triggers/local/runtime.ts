@@ -4,8 +4,7 @@ import { signPlatformToken } from '../../shared/auth/platform.ts';
 import { CRON_TICK_TYPE } from '../../shared/bus/cron.ts';
 import { dispatchDue, outcomeOf, queuePublisher, type Deliver, type RetryPolicy } from '../../shared/bus/delivery.ts';
 import type { JetStreamBus } from '../../shared/bus/nats.ts';
-import { pruneBus, relayOnce } from '../../shared/bus/relay.ts';
-import { onRelayWake } from '../../shared/bus/signal.ts';
+import { relayOnce } from '../../shared/bus/relay.ts';
 import type { Sql } from '../../shared/db/index.ts';
 import { onError, onNotFound } from '../../shared/http/errors.ts';
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
@@ -13,6 +12,7 @@ import { traceRequests } from '../../shared/http/app.ts';
 import { log } from '../../shared/telemetry/index.ts';
 import type { CronTrigger, EventTrigger, HttpTrigger } from '../types.ts';
 import { checkDeclarations } from './declarations.ts';
+import { startBusWorker } from '../worker/bus-worker.ts';
 import { loop, type Loop } from './loop.ts';
 import { createScheduler } from './scheduler.ts';
 
@@ -119,7 +119,7 @@ export function createRuntime(options: RuntimeOptions) {
     async pump(): Promise<{ relayed: number; dispatched: number }> {
       return { relayed: await relay(), dispatched: await dispatch() };
     },
-    /** Starts the background loops: relay (woken on every commit that emitted), delivery, cron, pruning. */
+    /** Starts JetStream consumers, the bus worker (relay, deliveries, pruning) and the cron scheduler. */
     async start(): Promise<void> {
       if (options.jetstream) {
         for (const consumer of consumers) {
@@ -127,22 +127,22 @@ export function createRuntime(options: RuntimeOptions) {
           stops.push(await options.jetstream.consume(consumer, types, deliver, options.retry, options.sql));
         }
       }
-      const pollMs = options.pollMs ?? 500;
+      const worker = startBusWorker({
+        sql: options.sql,
+        publisher,
+        deliver,
+        retry: options.retry,
+        consumers,
+        ...(options.relaySources ? { sources: options.relaySources } : {}),
+        ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+      });
+      stops.push(() => worker.stop());
       const now = options.now ?? (() => new Date());
-      const relayLoop = loop('relay', relay, pollMs);
-      const unsubscribe = onRelayWake(() => relayLoop.wake());
-      stops.push(async () => unsubscribe());
-      running.push(
-        relayLoop,
-        loop('deliveries', dispatch, pollMs),
-        loop('cron', () => scheduler.tick(now()).then(() => 0), 1000),
-        loop('prune', () => pruneBus(options.sql).then(() => 0), 3_600_000),
-      );
+      running.push(loop('cron', () => scheduler.tick(now()).then(() => 0), 1000));
     },
     /** Stops the loops and consumers, letting the passes under way finish. */
     async stop(): Promise<void> {
-      await Promise.all(running.splice(0).map((l) => l.stop()));
-      await Promise.all(stops.splice(0).map((s) => s()));
+      await Promise.all([...running.splice(0).map((l) => l.stop()), ...stops.splice(0).map((s) => s())]);
     },
   };
 }

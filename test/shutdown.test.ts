@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { describe, it } from 'node:test';
+
+/** Starts the fixture on a free port and resolves with its port once it listens. */
+async function startFixture() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/slow-function.ts'], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"msg":"listening".*?"port":(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`fixture exited with ${code}: ${output}`)));
+  });
+  return { child, port };
+}
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+describe('graceful shutdown', () => {
+  it('lets in-flight requests finish on SIGTERM, refuses new ones, and exits 0', async () => {
+    const { child, port } = await startFixture();
+    const exited = once(child, 'exit');
+    const inFlight = get(port, '/v1/slow?ms=1500');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(get(port, '/healthz'), /ECONNREFUSED/, 'new connections are refused while draining');
+    const finished = await inFlight;
+    assert.equal(finished.status, 200);
+    assert.deepEqual(JSON.parse(finished.body), { finished: true });
+    const [code] = await exited;
+    assert.equal(code, 0);
+  });
+});

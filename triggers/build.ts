@@ -1,0 +1,39 @@
+/**
+ * `npm run build`: one self-contained ES module per deployable, for the container image —
+ * `dist/functions/<name>.mjs` for every function the triggers declare, `dist/bus-worker.mjs` and `dist/migrate.mjs`.
+ * PGlite stays out: bundles run against a real database, and the embedded one is loaded only when none is set.
+ */
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { declaredFunctionNames } from './registry.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Bundles `entries` (output name → source file, relative to the repo root) into `outdir`. */
+export async function bundle(entries: Record<string, string>, outdir = `${root}/dist`): Promise<void> {
+  await build({
+    entryPoints: Object.entries(entries).map(([out, input]) => ({ out, in: `${root}/${input}` })),
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    minify: true,
+    sourcemap: 'linked',
+    external: ['@electric-sql/pglite', '@electric-sql/pglite-socket'],
+    // Some dependencies are CommonJS and call require(); give the ES module bundle one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const entries: Record<string, string> = {
+    'bus-worker': 'triggers/worker/main.ts',
+    migrate: 'shared/db/migrate-cli.ts',
+  };
+  for (const name of declaredFunctionNames()) entries[`functions/${name}`] = `functions/${name}/main.ts`;
+  await bundle(entries);
+  console.log(`built ${Object.keys(entries).map((e) => `dist/${e}.mjs`).join(', ')}`);
+}
