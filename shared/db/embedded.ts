@@ -1,8 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile, link } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
 import { SessionGate } from './session-gate.ts';
 
 /** A running embedded database: PGlite served over a loopback socket to the ordinary Postgres driver. */
@@ -21,6 +19,9 @@ export interface EmbeddedPostgres {
  * const sql = postgres(pg.url, { prepare: false });
  */
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+  // Imported here, not at the top: bundles leave PGlite out, and only a process without DATABASE_URL loads it.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketHandler } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
   const gate = new SessionGate(db);
   const server: Server = createServer((socket) => {

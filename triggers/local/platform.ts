@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { BLOB_ROUTES_PATH, blobRoutes, createBlobStore, FsBlobStore } from '../../shared/blob/index.ts';
 import { config } from '../../shared/config/index.ts';
 import { connectJetStream } from '../../shared/bus/nats.ts';
 import { db, type Sql } from '../../shared/db/index.ts';
@@ -24,6 +25,9 @@ export async function startPlatform(sql: Sql = db()) {
   const extraRoutes = new Hono();
   const document = buildOpenApi(functions.map((f) => f.app), { title: 'Consilium', version: process.env.npm_package_version ?? '0.1.0' });
   extraRoutes.route('/', openApiRoutes(() => document));
+  // Without S3, presigned upload and download URLs point here (signed, short-lived), as S3's would.
+  const blobs = createBlobStore(cfg);
+  if (blobs instanceof FsBlobStore) extraRoutes.route(BLOB_ROUTES_PATH, blobRoutes(blobs));
   const runtime = createRuntime({
     functions,
     http: httpTriggers,
