@@ -11,9 +11,9 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN npm run build \
- && mkdir -p /out/migrations \
- && cp --parents shared/*/migrations/*.sql functions/*/migrations/*.sql /out/migrations/ 2>/dev/null || true
+RUN npm run build
+# Keep the folder layout (shared/bus/migrations/…, functions/<name>/migrations/…): the schema is the folder's name.
+RUN mkdir -p /out/migrations && find shared functions -path '*/migrations/*.sql' -exec cp --parents {} /out/migrations/ \;
 
 FROM node:${NODE_VERSION}-bookworm-slim
 ARG TARGET
@@ -28,5 +28,5 @@ COPY --from=build /src/dist/${TARGET}.mjs /src/dist/${TARGET}.mjs.map ./
 COPY --from=build /out/migrations ./migrations
 USER node
 EXPOSE 8080
-# exec: node becomes PID 1's child-free replacement, so SIGTERM reaches it and it drains.
+# exec replaces the shell, so node itself receives SIGTERM and drains.
 CMD ["sh", "-c", "exec node \"$(basename \"$ENTRY\").mjs\""]

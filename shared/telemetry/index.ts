@@ -12,6 +12,8 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config/index.ts';
 
+import { traceSqlQueries } from './sql-spans.ts';
+
 export { log } from './log.ts';
 
 let started = false;
@@ -23,10 +25,10 @@ let started = false;
  * @example
  * await initTelemetry(config());
  */
-export async function initTelemetry(cfg: Pick<Config, 'otel'>): Promise<void> {
+export async function initTelemetry(cfg: Pick<Config, 'otel'>, extra: { spanProcessors?: SpanProcessor[] } = {}): Promise<void> {
   if (started) return;
   started = true;
-  const spanProcessors: SpanProcessor[] = [];
+  const spanProcessors: SpanProcessor[] = [...(extra.spanProcessors ?? [])];
   if (cfg.otel) {
     // Loaded only when exporting, so a function that does not export starts without it.
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
@@ -35,6 +37,7 @@ export async function initTelemetry(cfg: Pick<Config, 'otel'>): Promise<void> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors }));
+  traceSqlQueries();
 }
 
 const tracer = () => trace.getTracer('consilium');
