@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { servicesEnv } from './services/env.ts';
+import { spawnServer } from './support/spawn.ts';
 
 const run = promisify(execFile);
 
 /** The environment of a fresh machine: embedded defaults only, in a data directory of the test's own. */
 async function embeddedEnv() {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: await mkdtemp(join(tmpdir(), 'consilium-ops-')), LOG_LEVEL: 'info' };
-  for (const name of ['DATABASE_URL', 'NATS_URL', 'S3_ENDPOINT', 'UPSTASH_REDIS_REST_URL']) delete env[name];
+  for (const name of Object.keys(servicesEnv)) delete env[name];
   return env;
 }
 
@@ -32,20 +34,8 @@ describe('the ops CLI', () => {
 
   it('goes through the running platform instead of opening its data directory twice', async () => {
     const env = await embeddedEnv();
-    const platform = spawn(process.execPath, ['--import', 'tsx', 'triggers/local/main.ts'], {
-      env: { ...env, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { child: platform, port } = await spawnServer(['--import', 'tsx', 'triggers/local/main.ts'], env);
     try {
-      let output = '';
-      const port = await new Promise<number>((resolve, reject) => {
-        platform.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /"msg":"listening".*?"port":(\d+)/.exec(output);
-          if (match) resolve(Number(match[1]));
-        });
-        platform.once('exit', (code) => reject(new Error(`platform exited with ${code}: ${output}`)));
-      });
       assert.match((await ops(env, 'dead-letters')).stdout, /no dead letters/);
       assert.match((await ops(env, 'migrate')).stdout, /0 migration\(s\) applied/);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
+import { spawnServer } from './support/spawn.ts';
 
-/** Starts the fixture on a free port and resolves with its port once it listens. */
-async function startFixture() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/slow-function.ts'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"msg":"listening".*?"port":(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`fixture exited with ${code}: ${output}`)));
-  });
-  return { child, port };
-}
+const startFixture = () => spawnServer(['--import', 'tsx', 'test/fixtures/slow-function.ts'], process.env);
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

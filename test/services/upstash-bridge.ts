@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import { listenLocal } from '../support/listen.ts';
 import { redisUrl as machineRedisUrl, servicesEnv } from './env.ts';
 
 /** Where {@link startUpstashBridge} listens and which Redis it fronts. */
@@ -72,18 +72,11 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
         error instanceof BadRequest ? send(res, 400, { error: error.message }) : send(res, 500, { error: String(error) }),
     );
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocal(server, options.port, options.host);
   return {
-    url: `http://${host}:${port}`,
+    url: listening.url,
     async close() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
-      await closed;
+      await listening.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

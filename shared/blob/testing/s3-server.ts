@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import type { S3BlobStoreOptions } from '../s3.ts';
+import { listenLocal } from '../../../test/support/listen.ts';
 import { verifyPresignedV4 } from './sigv4.ts';
 
 /** An S3 API for one test file, and how to let it go. */
@@ -75,17 +75,6 @@ export async function serveCheckedS3rver(options: { directory: string; port: num
     }
     handle(req, res);
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
+  const listening = await listenLocal(server, options.port, options.host);
+  return { url: listening.url, stop: listening.close };
 }
