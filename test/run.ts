@@ -19,7 +19,7 @@ const filters = process.argv.slice(2);
 const files = (await findTests(root)).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) throw new Error(`no test files match ${filters.join(' ')}`);
 
-const totals = { pass: 0, fail: 0 };
+const totals = { pass: 0, fail: 0, skipped: 0 };
 const scratch = await mkdtemp(join(tmpdir(), 'consilium-test-'));
 const baseEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATA_DIR: join(scratch, 'data') };
 for (const name of Object.keys(servicesEnv)) delete baseEnv[name];
@@ -52,7 +52,7 @@ if (missing.length === 0) {
 }
 await rm(scratch, { recursive: true, force: true });
 
-console.log(`\nall profiles: ${totals.pass} passed, ${totals.fail} failed`);
+console.log(`\ntotal: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
 process.exit(totals.fail === 0 ? 0 : 1);
 
 async function runProfile(name: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -77,6 +77,7 @@ async function runProfile(name: string, env: NodeJS.ProcessEnv): Promise<void> {
   const summary = await readFile(tap, 'utf8').catch(() => '');
   const count = (label: string) => Number([...summary.matchAll(new RegExp(`^# ${label} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
   totals.pass += count('pass');
+  totals.skipped += count('skipped');
   totals.fail += count('fail') + (code !== 0 && count('fail') === 0 ? 1 : 0);
 }
 

@@ -11,7 +11,9 @@ import { initTelemetry, withSpan } from '../telemetry/index.ts';
 import { on } from './consumer.ts';
 import { listDeadLetters, replayDeadLetter } from './dead-letters.ts';
 import { emit } from './emit.ts';
-import { relayOnce } from './relay.ts';
+import { connectJetStream } from './nats.ts';
+import { pruneBus, relayOnce } from './relay.ts';
+import { config } from '../config/index.ts';
 
 const ThingHappenedV1 = defineEvent(
   'test.thing.happened.v1',
@@ -186,6 +188,37 @@ describe('outbox → relay → consumer', () => {
       assert.equal((await listDeadLetters(db(), { consumer: consumer.name })).length, 0);
     } finally {
       await harness.close();
+    }
+  });
+});
+
+describe('bus housekeeping', () => {
+  after(() => closeDb());
+
+  it('prunes published outbox rows past retention and keeps unpublished ones', async () => {
+    const source = uniqueName('src');
+    const insert = (published: string | null) => db()`
+      insert into bus.outbox (id, source, type, time, data, published_at)
+      values (${crypto.randomUUID()}, ${source}, ${ThingHappenedV1.type}, now(), '{}', ${published})`;
+    await insert(new Date(Date.now() - 48 * 3_600_000).toISOString());
+    await insert(new Date().toISOString());
+    await insert(null);
+    await pruneBus(db(), { outboxHours: 24 });
+    const rows = await db()`select published_at from bus.outbox where source = ${source} order by published_at nulls last`;
+    assert.equal(rows.length, 2, 'only the old published row is gone');
+    assert.equal(rows[1]!.publishedAt, null, 'an unpublished row is never pruned');
+  });
+
+  it('creates the JetStream stream idempotently, so any number of processes may start at once', { skip: !config().nats && 'needs NATS: runs in the services profile' }, async () => {
+    const options = { url: config().nats!.url, stream: uniqueName('S').replace('-', '_').toUpperCase(), subjectPrefix: uniqueName('p').replace('-', '_') };
+    const buses = await Promise.all([connectJetStream(options), connectJetStream(options), connectJetStream(options)]);
+    try {
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const info = await (await jetstreamManager(buses[0]!.connection)).streams.info(options.stream);
+      assert.deepEqual(info.config.subjects, [`${options.subjectPrefix}.>`]);
+      await (await jetstreamManager(buses[0]!.connection)).streams.delete(options.stream);
+    } finally {
+      await Promise.all(buses.map((b) => b.close()));
     }
   });
 });
