@@ -233,8 +233,3 @@ export function config(): Config {
   current ??= loadConfig(process.env);
   return current;
 }
-
-/** Replaces the process configuration (tests and the local runtime's start-up). */
-export function setConfig(next: Config): void {
-  current = next;
-}

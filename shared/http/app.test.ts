@@ -57,6 +57,12 @@ describe('the shared HTTP base', () => {
     assert.equal(res.status, 415);
   });
 
+  it('refuses an oversized body with 413 problem+json before reading it', async () => {
+    const res = await post(thingsApp(), JSON.stringify({ title: 'x'.repeat(2 * 1024 * 1024), questions: ['why so?'] }));
+    assert.equal(res.status, 413);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+  });
+
   it('answers an unknown route with 404 problem+json', async () => {
     const res = await thingsApp().request('/v1/nothing-here');
     assert.equal(res.status, 404);

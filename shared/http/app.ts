@@ -1,7 +1,12 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { contextFromTraceparent, log, SpanKind, withSpan } from '../telemetry/index.ts';
 import { onError, onNotFound } from './errors.ts';
+import { problems } from './problem.ts';
+
+/** JSON bodies larger than this are refused with 413 before they are read; uploads go to blob storage directly. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 /** A dependency a function needs to serve traffic; `/readyz` answers 503 naming the ones that fail. */
 export interface ReadinessCheck {
@@ -67,6 +72,14 @@ export function createApp(options: { name: string; ready?: ReadinessCheck[] }): 
   app.notFound(onNotFound);
   app.use(requestId());
   app.use(traceRequests(options.name));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw problems.tooLarge(`Request bodies may be at most ${MAX_JSON_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
   healthRoutes(app, options.ready ?? []);
   return app;
 }
