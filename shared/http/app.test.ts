@@ -77,9 +77,11 @@ describe('the shared HTTP base', () => {
     assert.match(text, /Something went wrong/);
   });
 
-  it('gives every response a request id', async () => {
-    const res = await thingsApp().request('/healthz');
-    assert.ok(res.headers.get('x-request-id'));
+  it('gives every API response a request id, problems included', async () => {
+    const ok = await post(thingsApp(), JSON.stringify({ title: 'x', questions: ['why so?'] }));
+    assert.match(ok.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    const problem = await thingsApp().request('/v1/things/nope');
+    assert.ok(problem.headers.get('x-request-id'));
   });
 
   it('reports readiness from its checks', async () => {

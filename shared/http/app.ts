@@ -70,6 +70,8 @@ export function createApp(options: { name: string; ready?: ReadinessCheck[] }): 
   const app = new Hono();
   app.onError(onError);
   app.notFound(onNotFound);
+  // Registered before the middleware, so probes answer without request ids, spans or body checks.
+  healthRoutes(app, options.ready ?? []);
   app.use(requestId());
   app.use(traceRequests(options.name));
   app.use(
@@ -80,7 +82,6 @@ export function createApp(options: { name: string; ready?: ReadinessCheck[] }): 
       },
     }),
   );
-  healthRoutes(app, options.ready ?? []);
   return app;
 }
 

@@ -8,7 +8,6 @@ import { relayOnce } from '../../shared/bus/relay.ts';
 import type { Sql } from '../../shared/db/index.ts';
 import { onError, onNotFound } from '../../shared/http/errors.ts';
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
-import { traceRequests } from '../../shared/http/app.ts';
 import { log } from '../../shared/telemetry/index.ts';
 import type { CronTrigger, EventTrigger, HttpTrigger } from '../types.ts';
 import { checkDeclarations } from './declarations.ts';
@@ -92,7 +91,7 @@ export function createRuntime(options: RuntimeOptions) {
   const app = new Hono();
   app.onError(onError);
   app.notFound(onNotFound);
-  app.use(traceRequests('runtime'));
+  // No tracing here: each function traces the requests it serves; a second span per request would only add cost.
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
