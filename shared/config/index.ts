@@ -233,3 +233,17 @@ export function config(): Config {
   current ??= loadConfig(process.env);
   return current;
 }
+
+/**
+ * {@link config} for process entry points: a bad configuration ends the process with exit code 1 and the list of
+ * problems on stderr, not a stack trace.
+ */
+export function configOrExit(): Config {
+  try {
+    return config();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { config } from '../config/index.ts';
+import { configOrExit } from '../config/index.ts';
 import { closeDb } from '../db/index.ts';
 import { initTelemetry, log } from '../telemetry/index.ts';
 import type { ConsiliumFunction } from './function.ts';
@@ -53,7 +53,7 @@ export async function serveApp(
  * await serveFunction(cases);
  */
 export async function serveFunction(fn: ConsiliumFunction) {
-  const cfg = config();
+  const cfg = configOrExit();
   await initTelemetry(cfg);
   return serveApp(fn.app.fetch, { port: cfg.port, name: fn.name, onShutdown: closeDb });
 }

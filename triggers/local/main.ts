@@ -1,11 +1,11 @@
-import { config } from '../../shared/config/index.ts';
+import { configOrExit } from '../../shared/config/index.ts';
 import { closeDb } from '../../shared/db/index.ts';
 import { serveApp } from '../../shared/http/serve.ts';
 import { initTelemetry, log } from '../../shared/telemetry/index.ts';
 import { startPlatform } from './platform.ts';
 
 // `npm start`: the whole platform in one process on $PORT, on embedded defaults unless configured otherwise.
-const cfg = config();
+const cfg = configOrExit();
 await initTelemetry(cfg);
 const platform = await startPlatform();
 await serveApp(platform.runtime.app.fetch, {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { httpDeliver } from '../../shared/bus/http-deliver.ts';
 import { connectJetStream } from '../../shared/bus/nats.ts';
-import { config } from '../../shared/config/index.ts';
+import { configOrExit } from '../../shared/config/index.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
 import { healthRoutes } from '../../shared/http/app.ts';
 import { databaseReady } from '../../shared/http/function.ts';
@@ -11,7 +11,7 @@ import { startBusWorker } from './bus-worker.ts';
 
 // The production home of the bus's background work (`npm start` runs the same worker in process): one small,
 // always-on Deployment that relays every function's outbox to JetStream and hands out queued deliveries and replays.
-const cfg = config();
+const cfg = configOrExit();
 if (!cfg.nats) throw new Error('NATS_URL: the bus worker publishes to JetStream and needs it');
 await initTelemetry(cfg);
 const jetstream = await connectJetStream(cfg.nats);
