@@ -84,7 +84,7 @@ export function kvContract(name: string, open: () => Kv | Promise<Kv>, keyRoot =
       assert.equal(await kv.set(key, 'first', { onlyIfAbsent: true, ttlSeconds: 100 }), true);
       assert.equal(await kv.set(key, 'second', { onlyIfAbsent: true }), false);
       assert.equal(await kv.get(key), 'first');
-      assert.ok((await kv.ttl(key)) >= 99);
+      assert.ok((await kv.ttl(key)) >= 90, 'a TTL of about 100 s');
     });
 
     it('onlyIfAbsent has exactly one winner among concurrent writers', async () => {
@@ -114,7 +114,7 @@ export function kvContract(name: string, open: () => Kv | Promise<Kv>, keyRoot =
       assert.equal(await kv.ttl(`${p}:missing`), -2);
       assert.equal(await kv.ttl(`${p}:forever`), -1);
       const left = await kv.ttl(`${p}:later`);
-      assert.ok(left === 99 || left === 100, `ttl ${left}`);
+      assert.ok(left > 90 && left <= 100, `ttl ${left}`);
     });
 
     it('a plain set removes an earlier TTL, as Redis SET does', async () => {
@@ -147,7 +147,7 @@ export function kvContract(name: string, open: () => Kv | Promise<Kv>, keyRoot =
       assert.equal(await kv.incr(`${p}:window`, { ttlSeconds: 100 }), 1);
       assert.equal(await kv.incr(`${p}:window`, { ttlSeconds: 5 }), 2);
       assert.equal(await kv.incr(`${p}:window`), 3);
-      assert.ok((await kv.ttl(`${p}:window`)) >= 99);
+      assert.ok((await kv.ttl(`${p}:window`)) >= 90, 'a TTL of about 100 s');
 
       await kv.incr(`${p}:plain`);
       await kv.incr(`${p}:plain`, { ttlSeconds: 100 });
@@ -160,7 +160,7 @@ export function kvContract(name: string, open: () => Kv | Promise<Kv>, keyRoot =
       assert.equal(await kv.incr(key, { ttlSeconds: 1 }), 2);
       await sleep(PAST_ONE_SECOND);
       assert.equal(await kv.incr(key, { ttlSeconds: 1 }), 1);
-      assert.equal(await kv.ttl(key), 1);
+      assert.ok([0, 1].includes(await kv.ttl(key)), 'the new window has its own expiry');
     });
 
     it('incr continues an integer stored with set and keeps its TTL', async () => {
@@ -168,7 +168,7 @@ export function kvContract(name: string, open: () => Kv | Promise<Kv>, keyRoot =
       await kv.set(key, 41, { ttlSeconds: 100 });
       assert.equal(await kv.incr(key, { ttlSeconds: 5 }), 42);
       assert.equal(await kv.get(key), 42);
-      assert.ok((await kv.ttl(key)) >= 99);
+      assert.ok((await kv.ttl(key)) >= 90, 'a TTL of about 100 s');
     });
 
     it('incr rejects a value that is not an integer and leaves it as it was', async () => {
@@ -214,7 +214,7 @@ export function kvContract(name: string, open: () => Kv | Promise<Kv>, keyRoot =
       const key = `${prefix()}:ключ 🔑 "x" \\ y`;
       await kv.set(key, 'v', { ttlSeconds: 100 });
       assert.equal(await kv.get(key), 'v');
-      assert.ok((await kv.ttl(key)) >= 99);
+      assert.ok((await kv.ttl(key)) >= 90, 'a TTL of about 100 s');
       await kv.del(key);
       assert.equal(await kv.get(key), null);
     });

@@ -175,7 +175,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const address = new URL(servicesEnv.UPSTASH_REDIS_REST_URL);
   const bridge = await startUpstashBridge({
     host: address.hostname,
-    port: Number(address.port),
+    // UPSTASH_BRIDGE_PORT=0 picks a free port (the script's own test), the ready line says which.
+    port: Number(process.env.UPSTASH_BRIDGE_PORT ?? address.port),
     token: servicesEnv.UPSTASH_REDIS_REST_TOKEN,
     redisUrl: machineRedisUrl,
   });
