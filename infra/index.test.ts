@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { declaredFunctionNames } from '../triggers/registry.ts';
 import { declaredTriggers, functionNames, type Declarations } from './declarations.ts';
 import { objectName } from './names.ts';
+import { routeRules } from './routes.ts';
 import { deployPlatform, type Platform } from './platform.ts';
 import { parseSettings, sizeOf, type Settings } from './settings.ts';
 
@@ -302,6 +303,30 @@ describe('public routes', () => {
     assert.equal(grant.inputs.metadata.namespace, 'kourier-system');
     assert.deepEqual(grant.inputs.spec.from, [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'consilium-test' }]);
     assert.ok(route.dependencies.includes(grant.urn));
+  });
+
+  it('routes parameterised paths by expression and method-limited ones by method, most specific first', () => {
+    const settings = fixtureSettings({ gateway });
+    const rules = routeRules(settings, {
+      http: [
+        { prefix: '/v1/cases', function: 'cases' },
+        { prefix: '/v1/cases/:id/opinion.pdf', function: 'opinions' },
+        { prefix: '/v1/me', function: 'identity' },
+        { prefix: '/v1/me', function: 'compliance', methods: ['DELETE'] },
+      ],
+      events: [],
+      cron: [],
+    });
+    const hosts = rules.map((r) => r.filters[0]!.urlRewrite.hostname.split('.')[0]);
+    assert.ok(hosts.indexOf('opinions') < hosts.indexOf('cases'), 'the deeper path is matched first');
+    assert.ok(hosts.indexOf('compliance') < hosts.indexOf('identity'), 'the method-limited rule is matched first');
+    const opinion = rules[hosts.indexOf('opinions')]!.matches[0]!.path;
+    assert.equal(opinion.type, 'RegularExpression');
+    const expression = new RegExp(opinion.value);
+    assert.ok(expression.test('/v1/cases/c-1/opinion.pdf'));
+    assert.ok(!expression.test('/v1/cases/c-1/opinionXpdf'), 'literal dots stay literal');
+    assert.ok(!expression.test('/v1/cases/c-1/x/opinion.pdf'), 'a parameter is one segment');
+    assert.deepEqual(rules[hosts.indexOf('compliance')]!.matches, [{ path: { type: 'PathPrefix', value: '/v1/me' }, method: 'DELETE' }]);
   });
 
   it('makes no route without a Gateway, and refuses a prefix given to two functions', async () => {

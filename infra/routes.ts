@@ -13,6 +13,8 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
+import { bySpecificity, overlaps } from '../triggers/http-order.ts';
+import type { HttpTrigger } from '../triggers/types.ts';
 import type { Declarations } from './declarations.ts';
 import type { Settings } from './settings.ts';
 import { labels } from './workload.ts';
@@ -21,28 +23,40 @@ const GATEWAY_API = 'gateway.networking.k8s.io';
 
 /**
  * The HTTPRoute's rules: one per function (Gateway API allows at most 16 rules but 64 matches each), matching all
- * its prefixes. Path matching is by whole segments, so `/v1/me` does not catch `/v1/media`.
+ * its triggers. Path matching is by whole segments, so `/v1/me` does not catch `/v1/media`; a trigger with
+ * parameters (`/v1/cases/:id/opinion`) becomes a regular expression, one limited to methods gets a match per
+ * method. Rules come most specific first, as the local runtime routes (`triggers/http-order.ts`).
  *
  * @example
  * routeRules(settings, { http: [{ prefix: '/v1/cases', function: 'cases' }], events: [], cron: [] });
  * // [{ matches: [{ path: { type: 'PathPrefix', value: '/v1/cases' } }], filters: [URLRewrite to cases.<ns>.svc.cluster.local], backendRefs: [the local gateway] }]
  */
 export function routeRules(settings: Settings, declarations: Declarations) {
-  const byFunction = new Map<string, string[]>();
-  const seen = new Map<string, string>();
-  for (const { prefix, function: fn } of declarations.http) {
-    const other = seen.get(prefix);
-    if (other) throw new Error(`http ${prefix}: declared for ${other} and ${fn}`);
-    seen.set(prefix, fn);
-    byFunction.set(fn, [...(byFunction.get(fn) ?? []), prefix]);
+  declarations.http.forEach((trigger, i) => {
+    const clash = declarations.http.slice(0, i).find((earlier) => overlaps(earlier, trigger));
+    if (clash) throw new Error(`http ${trigger.prefix}: declared for ${clash.function} and ${trigger.function}`);
+  });
+  const byFunction = new Map<string, HttpTrigger[]>();
+  for (const trigger of bySpecificity(declarations.http)) {
+    byFunction.set(trigger.function, [...(byFunction.get(trigger.function) ?? []), trigger]);
   }
   if (byFunction.size > 16) throw new Error(`http: ${byFunction.size} public functions exceed one HTTPRoute's 16 rules; split the route`);
   const local = settings.knativeLocalGateway;
-  return [...byFunction].map(([fn, prefixes]) => ({
-    matches: prefixes.map((value) => ({ path: { type: 'PathPrefix', value } })),
+  return [...byFunction].map(([fn, triggers]) => ({
+    matches: triggers.flatMap(pathMatches),
     filters: [{ type: 'URLRewrite', urlRewrite: { hostname: `${fn}.${settings.namespace}.svc.cluster.local` } }],
     backendRefs: [{ group: '', kind: 'Service', name: local.name, namespace: local.namespace, port: local.port }],
   }));
+}
+
+function pathMatches(trigger: HttpTrigger) {
+  const path = trigger.prefix.includes('/:')
+    ? {
+        type: 'RegularExpression',
+        value: `^${trigger.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}(/.*)?$`,
+      }
+    : { type: 'PathPrefix', value: trigger.prefix };
+  return trigger.methods ? trigger.methods.map((method) => ({ path, method })) : [{ path }];
 }
 
 /**

@@ -1,7 +1,15 @@
-/** A public path prefix and the function that serves it (an ingress route in production). */
+/** An HTTP method a trigger may be limited to. */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * A public path prefix and the function that serves it (an ingress route in production). Segments may be
+ * parameters (`/v1/cases/:id/opinion`) and a trigger may be limited to some methods (`DELETE /v1/me` belongs to
+ * compliance while `GET /v1/me` belongs to identity). The most specific trigger wins.
+ */
 export interface HttpTrigger {
   prefix: `/${string}`;
   function: string;
+  methods?: HttpMethod[];
 }
 
 /** An event type and a function that consumes it (a Knative Trigger in production). */

@@ -1,11 +1,12 @@
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
 import type { CronTrigger, EventTrigger, HttpTrigger } from '../types.ts';
+import { overlaps } from '../http-order.ts';
 import { assertSchedule } from './scheduler.ts';
 
 /**
  * Refuses to run when `triggers/` and the functions disagree: a trigger naming a missing function, an event a
  * function is subscribed to but does not handle (or handles but is not subscribed to), a job without a handler,
- * a prefix served twice, or an invalid schedule. Infra builds from the same declarations, so what passes here
+ * a path claimed twice for the same method, or an invalid schedule. Infra builds from the same declarations, so what passes here
  * deploys the same way.
  */
 export function checkDeclarations(declared: {
@@ -17,12 +18,11 @@ export function checkDeclarations(declared: {
   const problems: string[] = [];
   const byName = new Map(declared.functions.map((f) => [f.name, f]));
   const known = (name: string, where: string) => byName.has(name) || (problems.push(`${where}: no function named ${name}`), false);
-  const prefixes = new Set<string>();
-  for (const route of declared.http) {
+  declared.http.forEach((route, i) => {
     known(route.function, `http ${route.prefix}`);
-    if (prefixes.has(route.prefix)) problems.push(`http ${route.prefix}: declared twice`);
-    prefixes.add(route.prefix);
-  }
+    const clash = declared.http.slice(0, i).find((earlier) => overlaps(earlier, route));
+    if (clash) problems.push(`http ${route.prefix}: claimed by both ${clash.function} and ${route.function}`);
+  });
   for (const f of declared.functions) {
     const subscribed = new Set(declared.events.filter((e) => e.function === f.name).map((e) => e.event));
     for (const type of subscribed) if (!f.consumes.includes(type)) problems.push(`events ${type}: ${f.name} has no handler for it`);

@@ -52,6 +52,41 @@ describe('the local runtime', () => {
     }
   });
 
+  it('routes a request to the most specific trigger, by path shape and method', async () => {
+    const answering = (role: string) => {
+      const name = uniqueName(role);
+      const routes = new Hono();
+      routes.all('*', (c) => c.json({ by: name }));
+      return defineFunction({ name, routes, ready: [] });
+    };
+    const [cases, opinions, identity, compliance] = [answering('cases'), answering('opinions'), answering('identity'), answering('compliance')];
+    const harness = await testRuntime({
+      functions: [cases, opinions, identity, compliance],
+      http: [
+        { prefix: '/v1/cases', function: cases.name },
+        { prefix: '/v1/me', function: identity.name },
+        { prefix: '/v1/cases/:id/opinion', function: opinions.name },
+        { prefix: '/v1/me', function: compliance.name, methods: ['DELETE'] },
+        { prefix: '/v1/me/export', function: compliance.name },
+      ],
+    });
+    try {
+      const by = async (path: string, method = 'GET') => ((await (await harness.runtime.app.request(path, { method })).json()) as { by: string }).by;
+      assert.equal(await by('/v1/cases'), cases.name);
+      assert.equal(await by('/v1/cases/42'), cases.name);
+      assert.equal(await by('/v1/cases/42/opinion'), opinions.name);
+      assert.equal(await by('/v1/cases/42/opinion/draft', 'PUT'), opinions.name);
+      assert.equal(await by('/v1/cases/42/documents'), cases.name);
+      assert.equal(await by('/v1/me'), identity.name);
+      assert.equal(await by('/v1/me', 'PATCH'), identity.name);
+      assert.equal(await by('/v1/me', 'DELETE'), compliance.name);
+      assert.equal(await by('/v1/me/export'), compliance.name);
+      assert.equal((await harness.runtime.app.request('/v1/media')).status, 404, 'prefixes match whole segments');
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('reports the function whose dependency is down as not ready', async () => {
     const { fn } = greeter(undefined, async () => Promise.reject(new Error('down')));
     const harness = await testRuntime({
@@ -134,13 +169,19 @@ describe('declarations', () => {
       () =>
         checkDeclarations({
           functions: [fn],
-          http: [{ prefix: '/v1/x', function: 'missing' }],
+          http: [
+            { prefix: '/v1/x', function: 'missing' },
+            { prefix: '/v1/y/:id', function: 'declared', methods: ['GET', 'PUT'] },
+            { prefix: '/v1/y/:other', function: 'declared', methods: ['PUT'] },
+            { prefix: '/v1/y/:id', function: 'declared', methods: ['DELETE'] },
+          ],
           events: [{ event: 'test.other.v1', function: 'declared' }],
           cron: [{ job: 'nightly', schedule: 'every day', function: 'declared' }],
         }),
       (error: Error) => {
         for (const expected of [
           'http /v1/x: no function named missing',
+          'http /v1/y/:other: claimed by both declared and declared',
           'events test.other.v1: declared has no handler for it',
           `events ${PingedV1.type}: declared handles it but triggers/events.ts does not subscribe it`,
           'cron declared/nightly: no handler',

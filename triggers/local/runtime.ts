@@ -9,6 +9,7 @@ import type { Sql } from '../../shared/db/index.ts';
 import { onError, onNotFound } from '../../shared/http/errors.ts';
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
 import { log } from '../../shared/telemetry/index.ts';
+import { bySpecificity } from '../http-order.ts';
 import type { CronTrigger, EventTrigger, HttpTrigger } from '../types.ts';
 import { checkDeclarations } from './declarations.ts';
 import { startBusWorker } from '../worker/bus-worker.ts';
@@ -101,10 +102,11 @@ export function createRuntime(options: RuntimeOptions) {
     return c.json({ status: failing.length ? 'unavailable' : 'ok', failing }, failing.length ? 503 : 200);
   });
   if (options.extraRoutes) app.route('/', options.extraRoutes);
-  for (const route of options.http) {
+  for (const route of bySpecificity(options.http)) {
     const forward = (c: { req: { raw: Request } }) => fn(route.function).app.fetch(c.req.raw);
-    app.all(route.prefix, forward);
-    app.all(`${route.prefix}/*`, forward);
+    const paths = [route.prefix, `${route.prefix}/*`];
+    if (route.methods) app.on(route.methods, paths, forward);
+    else app.all(paths[0]!, forward).all(paths[1]!, forward);
   }
 
   const running: Loop[] = [];
