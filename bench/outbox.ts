@@ -1,0 +1,112 @@
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { servicesEnv } from '../test/services/env.ts';
+import { childEnv, exited, spawnTracked, stopChild } from './support/children.ts';
+import { measured, type Row } from './support/report.ts';
+import type { OutboxRun } from './fixtures/outbox-measure.ts';
+
+export interface OutboxOptions {
+  /** Events per burst run. */
+  events: number;
+  /** Events per emitting transaction. */
+  batch: number;
+  /** Burst runs per side, alternated. */
+  rounds: number;
+  /** Events sent one at a time, for the latency without a queue. */
+  singles: number;
+}
+
+export const outboxDefaults: OutboxOptions = { events: 2000, batch: 50, rounds: 2, singles: 100 };
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Generous: the child bounds each of its runs (2 min); this only catches a child that hangs outside them.
+const CHILD_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Events through the outbox (emit → relay → JetStream → runtime consumer → handler) vs raw JetStream publish +
+ * consume with the same client. Runs in a child process (fixtures/outbox-measure.ts) with the services'
+ * environment, so this process's configuration never points at them. SKIPPED when NATS or PgBouncer is down.
+ *
+ * @example
+ * const rows = await benchOutbox(outboxDefaults);
+ */
+export async function benchOutbox(options: OutboxOptions = outboxDefaults): Promise<Row[]> {
+  const skip = (reason: string): Row[] => [{ name: 'outbox throughput', unit: 'events/s', status: 'SKIPPED', note: reason }];
+  // The services profile's addresses unless told otherwise (another database, another NATS).
+  const services = {
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? servicesEnv.DATABASE_URL,
+    NATS_URL: process.env.BENCH_NATS_URL ?? servicesEnv.NATS_URL,
+  };
+  for (const url of [services.NATS_URL, services.DATABASE_URL]) {
+    const { hostname, port } = new URL(url);
+    if (!(await answers(hostname, Number(port)))) return skip(`nothing answers on ${hostname}:${port} (start it: bash test/services/start.sh)`);
+  }
+  const child = spawnTracked(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('fixtures/outbox-measure.ts', import.meta.url))],
+    childEnv({
+      ...services,
+      LOG_LEVEL: 'warn',
+      MIGRATIONS_ROOT: root,
+      BENCH_EVENTS: String(options.events),
+      BENCH_BATCH: String(options.batch),
+      BENCH_ROUNDS: String(options.rounds),
+      BENCH_SINGLES: String(options.singles),
+    }),
+    // `--import tsx` resolves from here, and migrations are discovered from the repo root.
+    root,
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  try {
+    const code = await exited(child, CHILD_TIMEOUT_MS);
+    const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+    if (code !== 0 || !last) throw new Error(`outbox child exited ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+    const answer = JSON.parse(last) as { skipped?: string; result?: OutboxResult };
+    if (answer.skipped) return skip(answer.skipped);
+    return rows(answer.result!);
+  } finally {
+    await stopChild(child);
+  }
+}
+
+interface OutboxResult extends Omit<OutboxOptions, 'singles'> {
+  runs: { ours: OutboxRun[]; raw: OutboxRun[] };
+  singles: { ours: OutboxRun; raw: OutboxRun };
+}
+
+/** Throughput is judged on the better burst of each side; latencies are information without a target. */
+function rows(result: OutboxResult): Row[] {
+  const best = (runs: OutboxRun[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  const ours = best(result.runs.ours);
+  const raw = best(result.runs.raw);
+  const details = result;
+  return [
+    measured('outbox throughput', 'events/s', ours.perSecond, raw.perSecond, { op: '>=', value: 0.25 }, {
+      note: `${result.events} events (transactions of ${result.batch}), best of ${result.rounds} alternated bursts each`,
+      details,
+    }),
+    measured('outbox p50 latency, burst', 'ms', ours.p50Ms, raw.p50Ms, undefined, {
+      note: `emit/publish call -> handler, same bursts: mostly time queued behind the ${result.events - 1} others`,
+    }),
+    measured('outbox p50 latency, one at a time', 'ms', result.singles.ours.p50Ms, result.singles.raw.p50Ms, undefined, {
+      note: `${result.singles.ours.events} events, each sent after the previous was handled; p99 ${result.singles.ours.p99Ms.toFixed(1)} vs ${result.singles.raw.p99Ms.toFixed(1)} ms`,
+    }),
+  ];
+}
+
+/** Whether a TCP connection to host:port opens within a second. */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
