@@ -16,16 +16,19 @@ export interface Loop {
  */
 export function loop(name: string, pass: () => Promise<number>, idleMs: number): Loop {
   let stopped = false;
+  // A wake that arrives while a pass runs must not be lost: that pass may have looked before the new work committed.
+  let woken = false;
   let wakeUp: (() => void) | undefined;
   const done = (async () => {
     while (!stopped) {
+      woken = false;
       let worked = 0;
       try {
         worked = await pass();
       } catch (error) {
         log.error('background pass failed', { loop: name, error: (error as Error).message });
       }
-      if (worked > 0 || stopped) continue;
+      if (worked > 0 || woken || stopped) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, idleMs);
         wakeUp = () => {
@@ -37,7 +40,10 @@ export function loop(name: string, pass: () => Promise<number>, idleMs: number):
     }
   })();
   return {
-    wake: () => wakeUp?.(),
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
     async stop() {
       stopped = true;
       wakeUp?.();
