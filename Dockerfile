@@ -17,6 +17,8 @@ RUN npm run build
 RUN mkdir -p /out/dist \
  && if [ "$TARGET" = all ]; then cp -r dist/. /out/dist/; \
     else mkdir -p "/out/dist/$(dirname "$TARGET")" && cp "dist/$TARGET.mjs" "dist/$TARGET.mjs.map" "/out/dist/$(dirname "$TARGET")/"; fi
+# Native addons stay outside the bundles (triggers/build.ts EXTERNAL_PACKAGES); ship them, and nothing else.
+RUN mkdir -p /out/node_modules/@node-rs && cp -r node_modules/@node-rs/. /out/node_modules/@node-rs/
 # Keep the folder layout (shared/bus/migrations/…, functions/<name>/migrations/…): the schema is the folder's name.
 RUN mkdir -p /out/migrations && find shared functions -path '*/migrations/*.sql' -exec cp --parents {} /out/migrations/ \;
 
@@ -27,8 +29,9 @@ ENV NODE_ENV=production \
     NODE_OPTIONS=--enable-source-maps \
     ENTRY=${TARGET}
 WORKDIR /app
-# Bundles carry their dependencies: nothing to install, a small image, a read-only root filesystem is fine.
+# Bundles carry their dependencies but native addons: nothing to install, a small image, a read-only root filesystem.
 COPY --from=build /out/dist ./dist
+COPY --from=build /out/node_modules ./node_modules
 COPY --from=build /out/migrations ./migrations
 USER node
 EXPOSE 8080

@@ -6,6 +6,8 @@ import { catalogue, defineEvent, EVENT_TYPE, fromBinaryHttp, toBinaryHttp, type 
 describe('event catalogue', () => {
   it('names every type [domain.]entity.past-verb.vN, once', () => {
     assert.ok(catalogue.size > 0);
+    const definitions = [...catalogue.values()];
+    assert.equal(new Set(definitions.map((d) => d.type)).size, definitions.length, 'no type defined twice');
     for (const [type, definition] of catalogue) {
       assert.match(type, EVENT_TYPE);
       assert.equal(definition.type, type);

@@ -1,13 +1,20 @@
 /**
  * `npm run build`: one self-contained ES module per deployable, for the container image —
  * `dist/functions/<name>.mjs` for every function the triggers declare, `dist/bus-worker.mjs` and `dist/migrate.mjs`.
- * PGlite stays out: bundles run against a real database, and the embedded one is loaded only when none is set.
+ * PGlite stays out (bundles run against a real database; the embedded one is loaded only when none is set), and so
+ * do native addons (see {@link EXTERNAL_PACKAGES}).
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { declaredFunctionNames } from './registry.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Packages left out of the bundles and shipped beside them in node_modules (the Dockerfile copies them): PGlite,
+ * which production never loads, and native addons esbuild cannot inline.
+ */
+export const EXTERNAL_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@node-rs/argon2'];
 
 /** Bundles `entries` (output name → source file, relative to the repo root) into `outdir`. */
 export async function bundle(entries: Record<string, string>, outdir = `${root}/dist`): Promise<void> {
@@ -21,7 +28,7 @@ export async function bundle(entries: Record<string, string>, outdir = `${root}/
     outExtension: { '.js': '.mjs' },
     minify: true,
     sourcemap: 'linked',
-    external: ['@electric-sql/pglite', '@electric-sql/pglite-socket'],
+    external: EXTERNAL_PACKAGES,
     // Some dependencies are CommonJS and call require(); give the ES module bundle one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -5,4 +5,10 @@ import type { HttpTrigger } from './types.ts';
  * infra turns each into an ingress route to the function's Knative Service. Paths are not rewritten: a function's
  * routes carry their full path.
  */
-export const httpTriggers: HttpTrigger[] = [];
+export const httpTriggers: HttpTrigger[] = [
+  { prefix: '/v1/auth', function: 'identity' },
+  { prefix: '/v1/me', function: 'identity' },
+  { prefix: '/v1/professionals', function: 'identity' },
+  { prefix: '/v1/specialties', function: 'identity' },
+  { prefix: '/v1/consents', function: 'identity' },
+];

@@ -12,9 +12,18 @@ const ISSUER = 'consilium-platform';
  * const token = await signPlatformToken(config().platformSecret, 'matching');
  */
 export async function signPlatformToken(secret: string, audience: string, ttlSeconds = 60): Promise<string> {
+  // Reused for half its life: signing per event would cost more than the delivery it authorises.
+  const key = `${audience}\u0000${ttlSeconds}\u0000${secret}`;
   const now = Math.floor(Date.now() / 1000);
-  return sign({ iss: ISSUER, aud: audience, iat: now, exp: now + ttlSeconds }, secret, 'HS256');
+  const cached = signed.get(key);
+  if (cached && cached.renewAt > now) return cached.token;
+  const token = await sign({ iss: ISSUER, aud: audience, iat: now, exp: now + ttlSeconds }, secret, 'HS256');
+  if (signed.size > 1000) signed.clear();
+  signed.set(key, { token, renewAt: now + Math.floor(ttlSeconds / 2) });
+  return token;
 }
+
+const signed = new Map<string, { token: string; renewAt: number }>();
 
 /**
  * Refuses, with 401 problem+json, any caller of the internal endpoints (`/_events`, `/_cron`) that does not
