@@ -7,6 +7,9 @@ import { log } from '../telemetry/index.ts';
 import { parkDeadLetter, retryDelayMs, type Deliver, type RetryPolicy } from './delivery.ts';
 import type { Publisher } from './relay.ts';
 
+/** Deliveries in flight per durable consumer. */
+const CONCURRENCY = 16;
+
 export interface JetStreamOptions {
   url: string;
   stream: string;
@@ -48,13 +51,16 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
 
   const publisher: Publisher = {
     async publish(_tx: Tx, events: CloudEvent[]) {
-      for (const event of events) {
-        const { headers, body } = toBinaryHttp(event);
-        const h = natsHeaders();
-        for (const [name, value] of Object.entries(headers)) h.set(name, value);
-        // Nats-Msg-Id = event id: a row published again after a crash is dropped as a duplicate.
-        await js.publish(subject(event.type), body, { msgID: event.id, headers: h });
-      }
+      // Sent in order on one connection, acknowledged together. Nats-Msg-Id = event id: a row published again
+      // after a crash is dropped as a duplicate.
+      await Promise.all(
+        events.map((event) => {
+          const { headers, body } = toBinaryHttp(event);
+          const h = natsHeaders();
+          for (const [name, value] of Object.entries(headers)) h.set(name, value);
+          return js.publish(subject(event.type), body, { msgID: event.id, headers: h });
+        }),
+      );
     },
   };
 
@@ -72,9 +78,22 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
       if (!/already in use|already exists/i.test(error.message)) throw error;
       await jsm.consumers.update(options.stream, durable, consumerConfig);
     });
-    const messages = await (await js.consumers.get(options.stream, durable)).consume({ max_messages: 32 });
+    const messages = await (await js.consumers.get(options.stream, durable)).consume({ max_messages: 2 * CONCURRENCY });
+    // Several deliveries at once (idempotent consumers make order and duplicates harmless); bounded, so a slow
+    // consumer holds at most this many messages and JetStream keeps the rest.
     const done = (async () => {
-      for await (const message of messages) await settle(message);
+      const inFlight = new Set<Promise<void>>();
+      for await (const message of messages) {
+        const settling: Promise<void> = settle(message)
+          .catch((error: unknown) => {
+            log.error('settling a message failed; it will be redelivered', { subject: message.subject, error: String(error) });
+            message.nak(retryDelayMs(message.info.deliveryCount, policy));
+          })
+          .finally(() => inFlight.delete(settling));
+        inFlight.add(settling);
+        if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
     })();
 
     async function settle(message: JsMsg): Promise<void> {

@@ -54,6 +54,8 @@ export async function serveApp(
  */
 export async function serveFunction(fn: ConsiliumFunction) {
   const cfg = configOrExit();
+  const served = await serveApp(fn.app.fetch, { port: cfg.port, name: fn.name, onShutdown: closeDb });
+  // After listening: a cold start answers its first request sooner; requests before this are simply not traced.
   await initTelemetry(cfg);
-  return serveApp(fn.app.fetch, { port: cfg.port, name: fn.name, onShutdown: closeDb });
+  return served;
 }

@@ -7,11 +7,8 @@ import {
   type Attributes,
   type Context,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config/index.ts';
-
 import { traceSqlQueries } from './sql-spans.ts';
 
 export { log } from './log.ts';
@@ -20,7 +17,8 @@ let started = false;
 
 /**
  * Installs the tracer provider once per process. Spans always get real ids (so logs and events carry a trace id);
- * they are exported only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+ * they are exported only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. The SDK is imported here rather than at the
+ * top, so a function can answer its first probe before paying for it (see `serveFunction`).
  *
  * @example
  * await initTelemetry(config());
@@ -28,6 +26,12 @@ let started = false;
 export async function initTelemetry(cfg: Pick<Config, 'otel'>, extra: { spanProcessors?: SpanProcessor[] } = {}): Promise<void> {
   if (started) return;
   started = true;
+  const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { BasicTracerProvider, BatchSpanProcessor }] =
+    await Promise.all([
+      import('@opentelemetry/context-async-hooks'),
+      import('@opentelemetry/core'),
+      import('@opentelemetry/sdk-trace-base'),
+    ]);
   const spanProcessors: SpanProcessor[] = [...(extra.spanProcessors ?? [])];
   if (cfg.otel) {
     // Loaded only when exporting, so a function that does not export starts without it.
