@@ -13,10 +13,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build
-# The selected bundle with its source map, at the same path as in dist/ (the path infra's commands use).
+# The selected bundle with its source map, at the same path as in dist/ (the path infra's commands use), and the
+# lazily loaded chunks the bundles share.
 RUN mkdir -p /out/dist \
  && if [ "$TARGET" = all ]; then cp -r dist/. /out/dist/; \
-    else mkdir -p "/out/dist/$(dirname "$TARGET")" && cp "dist/$TARGET.mjs" "dist/$TARGET.mjs.map" "/out/dist/$(dirname "$TARGET")/"; fi
+    else mkdir -p "/out/dist/$(dirname "$TARGET")" && cp "dist/$TARGET.mjs" "dist/$TARGET.mjs.map" "/out/dist/$(dirname "$TARGET")/" \
+         && cp -r dist/chunks /out/dist/; fi
 # Native addons stay outside the bundles (triggers/build.ts EXTERNAL_PACKAGES); ship them, and nothing else.
 RUN mkdir -p /out/node_modules/@node-rs && cp -r node_modules/@node-rs/. /out/node_modules/@node-rs/
 # Keep the folder layout (shared/bus/migrations/…, functions/<name>/migrations/…): the schema is the folder's name.

@@ -28,20 +28,25 @@ export async function initTelemetry(cfg: Pick<Config, 'otel'>, extra: { spanProc
   started = true;
   const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { BasicTracerProvider, BatchSpanProcessor }] =
     await Promise.all([
-      import('@opentelemetry/context-async-hooks'),
-      import('@opentelemetry/core'),
-      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/context-async-hooks').then(commonJs),
+      import('@opentelemetry/core').then(commonJs),
+      import('@opentelemetry/sdk-trace-base').then(commonJs),
     ]);
   const spanProcessors: SpanProcessor[] = [...(extra.spanProcessors ?? [])];
   if (cfg.otel) {
     // Loaded only when exporting, so a function that does not export starts without it.
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPTraceExporter } = commonJs(await import('@opentelemetry/exporter-trace-otlp-http'));
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${cfg.otel.endpoint}/v1/traces` })));
   }
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors }));
   traceSqlQueries();
+}
+
+/** These packages are CommonJS: imported lazily from a bundle chunk, their exports sit under `default`. */
+function commonJs<T extends object>(module: T): T {
+  return (module as { default?: T }).default ?? module;
 }
 
 const tracer = () => trace.getTracer('consilium');
