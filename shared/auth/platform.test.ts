@@ -7,10 +7,10 @@ import { requirePlatformCaller, signPlatformToken } from './platform.ts';
 
 const secret = 's'.repeat(40);
 
-function internalApp() {
+function internalApp(audience = 'matching') {
   const app = new Hono();
   app.onError(onError);
-  app.use('/_events', requirePlatformCaller(() => secret, 'matching'));
+  app.use('/_events', requirePlatformCaller(() => secret, audience));
   app.post('/_events', (c) => c.text('ok'));
   return app;
 }
@@ -35,5 +35,12 @@ describe('platform tokens', () => {
     const past = Math.floor(Date.now() / 1000) - 120;
     const expired = await sign({ iss: 'consilium-platform', aud: 'matching', iat: past, exp: past + 60 }, secret, 'HS256');
     assert.equal((await call(expired)).status, 401);
+  });
+
+  it('never lets a token accepted by one function pass at another in the same process', async () => {
+    const token = await signPlatformToken(secret, 'matching');
+    assert.equal((await call(token)).status, 200);
+    const elsewhere = await internalApp('payments').request('/_events', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(elsewhere.status, 401);
   });
 });

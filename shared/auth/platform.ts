@@ -24,6 +24,7 @@ export async function signPlatformToken(secret: string, audience: string, ttlSec
 }
 
 const signed = new Map<string, { token: string; renewAt: number }>();
+const verified = new Map<string, number>();
 
 /**
  * Refuses, with 401 problem+json, any caller of the internal endpoints (`/_events`, `/_cron`) that does not
@@ -36,11 +37,19 @@ export function requirePlatformCaller(secret: () => string, audience: string): M
   return async function platformCaller(c, next) {
     const header = c.req.header('authorization') ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    try {
-      if (!token) throw new Error('missing');
-      await verify(token, secret(), { alg: 'HS256', iss: ISSUER, aud: audience });
-    } catch {
-      throw problems.unauthorized('Only the platform may call this endpoint.');
+    const now = Math.floor(Date.now() / 1000);
+    const cacheKey = `${audience}\u0000${token}`;
+    const knownUntil = verified.get(cacheKey);
+    if (knownUntil === undefined || knownUntil <= now) {
+      try {
+        if (!token) throw new Error('missing');
+        const { exp } = await verify(token, secret(), { alg: 'HS256', iss: ISSUER, aud: audience });
+        // The same token for the same function verifies the same way: remember it until it expires, not per event.
+        if (verified.size > 1000) verified.clear();
+        verified.set(cacheKey, Number(exp));
+      } catch {
+        throw problems.unauthorized('Only the platform may call this endpoint.');
+      }
     }
     await next();
   };
