@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { defineEvent, toBinaryHttp } from '../../events/envelope.ts';
 import { on } from '../../shared/bus/consumer.ts';
 import { closeDb } from '../../shared/db/index.ts';
-import { defineFunction } from '../../shared/http/function.ts';
+import { defineFunction, type ConsiliumFunction } from '../../shared/http/function.ts';
 import { uniqueName } from '../../test/support/names.ts';
 import { testRuntime } from '../../test/support/runtime.ts';
 import { checkDeclarations } from './declarations.ts';
@@ -29,15 +29,19 @@ function greeter(name = uniqueName('fn'), ready = async () => {}) {
   return { fn, ticks };
 }
 
+/** A runtime serving one greeter with all its triggers declared. */
+const greeterRuntime = (fn: ConsiliumFunction) =>
+  testRuntime({
+    functions: [fn],
+    http: [{ prefix: '/v1/greetings', function: fn.name }],
+    events: [{ event: PingedV1.type, function: fn.name }],
+    cron: [{ job: 'tidy-up', schedule: '0 * * * *', function: fn.name }],
+  });
+
 describe('the local runtime', () => {
   it('serves each function under its declared prefixes, and problems elsewhere', async () => {
     const { fn } = greeter();
-    const harness = await testRuntime({
-      functions: [fn],
-      http: [{ prefix: '/v1/greetings', function: fn.name }],
-      events: [{ event: PingedV1.type, function: fn.name }],
-      cron: [{ job: 'tidy-up', schedule: '0 * * * *', function: fn.name }],
-    });
+    const harness = await greeterRuntime(fn);
     try {
       const { app } = harness.runtime;
       assert.deepEqual(await (await app.request('/v1/greetings')).json(), { from: fn.name });
@@ -121,12 +125,7 @@ describe('the local runtime', () => {
     assert.equal((await fn.app.request('/_cron/tidy-up', { method: 'POST' })).status, 401);
     assert.equal(ticks.length, 0);
 
-    const harness = await testRuntime({
-      functions: [fn],
-      http: [{ prefix: '/v1/greetings', function: fn.name }],
-      events: [{ event: PingedV1.type, function: fn.name }],
-      cron: [{ job: 'tidy-up', schedule: '0 * * * *', function: fn.name }],
-    });
+    const harness = await greeterRuntime(fn);
     try {
       const viaIngress = await harness.runtime.app.request('/_events', { method: 'POST', headers: event.headers, body: event.body });
       assert.equal(viaIngress.status, 404);
