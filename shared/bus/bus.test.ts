@@ -108,6 +108,23 @@ describe('outbox → relay → consumer', () => {
     }
   });
 
+  it('keeps the order of the events of one transaction, and works in a plain postgres.js transaction too', async () => {
+    const { consumer, source, harness } = await setUp();
+    try {
+      await transaction(async (tx) => {
+        for (const label of ['first', 'second', 'third']) await emit(tx, ThingHappenedV1, { source, data: { label, failTimes: 0 } });
+      });
+      await db().begin((tx) => emit(tx, ThingHappenedV1, { source, data: { label: 'plain', failTimes: 0 } }));
+      const rows = await db()`select data->>'label' as label from bus.outbox where source = ${source} order by seq`;
+      assert.deepEqual(rows.map((r) => r.label), ['first', 'second', 'third', 'plain']);
+      await harness.runtime.start();
+      await eventually(() => consumer.applied.length === 4, 10_000, 'all four');
+      assert.deepEqual(consumer.labels().sort(), ['first', 'plain', 'second', 'third']);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('delivers exactly once when the relay dies between publishing and marking the row', async () => {
     const { consumer, source, harness, publish } = await setUp();
     const { publisher } = harness.runtime;

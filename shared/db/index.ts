@@ -77,6 +77,7 @@ export async function closeDb(): Promise<void> {
 }
 
 const afterCommitHooks = new WeakMap<Tx, (() => void)[]>();
+const beforeCommitHooks = new WeakMap<Tx, (() => Promise<void>)[]>();
 
 /**
  * Runs `work` in one transaction (traced), then runs what was registered with {@link afterCommit} — only if it
@@ -91,13 +92,28 @@ const afterCommitHooks = new WeakMap<Tx, (() => void)[]>();
 export async function transaction<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db()): Promise<T> {
   const hooks: (() => void)[] = [];
   const result = await withSpan('db.transaction', () =>
-    sql.begin((tx) => {
+    sql.begin(async (tx) => {
+      const finishing: (() => Promise<void>)[] = [];
       afterCommitHooks.set(tx, hooks);
-      return work(tx);
+      beforeCommitHooks.set(tx, finishing);
+      const value = await work(tx);
+      for (const hook of finishing) await hook();
+      return value;
     }),
   );
   for (const hook of hooks) hook();
   return result as T;
+}
+
+/**
+ * Registers work to run inside the transaction once `work` has returned, just before COMMIT (e.g. writing the
+ * outbox rows collected during it in one statement). Returns false outside {@link transaction}, where the caller
+ * must do the work at once.
+ */
+export function beforeCommit(tx: Tx, hook: () => Promise<void>): boolean {
+  const hooks = beforeCommitHooks.get(tx);
+  hooks?.push(hook);
+  return hooks !== undefined;
 }
 
 /** Registers a side effect to run once the transaction commits (e.g. waking the outbox relay). No-op outside {@link transaction}. */

@@ -41,7 +41,8 @@ export async function initTelemetry(cfg: Pick<Config, 'otel'>, extra: { spanProc
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors }));
-  traceSqlQueries();
+  // A span per query is only worth its cost when something receives it; ids for logs come from the other spans.
+  if (spanProcessors.length > 0) traceSqlQueries();
 }
 
 /** These packages are CommonJS: imported lazily from a bundle chunk, their exports sit under `default`. */
