@@ -42,9 +42,9 @@ export interface RuntimeOptions {
  * signed HTTP requests to its internal endpoints, exactly as Knative would send them, only without a network hop.
  *
  * @example
- * const runtime = await createRuntime({ functions, http, events, cron, sql: db(), secret, retry });
- * serve({ fetch: runtime.app.fetch, port: 8080 });
- * runtime.start();
+ * const runtime = createRuntime({ functions, http, events, cron, sql: db(), secret, retry });
+ * await serveApp(runtime.app.fetch, { port: 8080 });
+ * await runtime.start();
  */
 export function createRuntime(options: RuntimeOptions) {
   checkDeclarations(options);
@@ -52,6 +52,7 @@ export function createRuntime(options: RuntimeOptions) {
   const fn = (name: string) => byName.get(name)!;
   const consumersOf = (type: string) => options.events.filter((e) => e.event === type).map((e) => e.function);
   const consumers = [...new Set(options.events.map((e) => e.function))];
+  const now = options.now ?? (() => new Date());
 
   const internalCall = async (name: string, path: string, headers: Record<string, string>, body: string) => {
     const token = await signPlatformToken(options.secret, name);
@@ -82,7 +83,7 @@ export function createRuntime(options: RuntimeOptions) {
       }, JSON.stringify({ job: trigger.job }));
       if (!response.ok) log.error('cron job failed', { function: trigger.function, job: trigger.job, status: response.status });
     },
-    (options.now ?? (() => new Date()))(),
+    now(),
   );
 
   const publisher = options.jetstream?.publisher ?? queuePublisher(consumersOf);
@@ -116,7 +117,7 @@ export function createRuntime(options: RuntimeOptions) {
     deliver,
     scheduler,
     publisher,
-    /** Runs one relay pass and one delivery pass now (tests, and the ops CLI after a replay). */
+    /** Runs one relay pass and one delivery pass now, without the background loops (tests). */
     async pump(): Promise<{ relayed: number; dispatched: number }> {
       return { relayed: await relay(), dispatched: await dispatch() };
     },
@@ -138,7 +139,6 @@ export function createRuntime(options: RuntimeOptions) {
         ...(options.pollMs ? { pollMs: options.pollMs } : {}),
       });
       stops.push(() => worker.stop());
-      const now = options.now ?? (() => new Date());
       running.push(loop('cron', () => scheduler.tick(now()).then(() => 0), 1000));
     },
     /** Stops the loops and consumers, letting the passes under way finish. */
