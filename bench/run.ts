@@ -3,12 +3,14 @@
  * run (so the machine's speed cancels out), printed as a table and written to bench/.results/latest.json.
  * A missed target is a finding, not a failure: the exit code is non-zero only when a benchmark could not run.
  *
- * Options (environment): BENCH_ONLY=healthz,cold-start,outbox to run some; BENCH_QUICK=1 for shorter runs.
+ * Options (environment): BENCH_ONLY=healthz,cold-start,outbox,login,auth to run some; BENCH_QUICK=1 for shorter runs.
  */
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { authDefaults, benchAuth } from './auth.ts';
 import { benchColdStart, coldStartDefaults } from './cold-start.ts';
 import { benchHealthz, healthzDefaults } from './healthz.ts';
+import { benchLogin, loginDefaults } from './login.ts';
 import { benchOutbox, outboxDefaults } from './outbox.ts';
 import { killAll } from './support/children.ts';
 import { formatTable, writeJson, type Row } from './support/report.ts';
@@ -18,6 +20,8 @@ const benchmarks: Record<string, () => Promise<Row[]>> = {
   healthz: () => benchHealthz(quick ? { ...healthzDefaults, seconds: 2, warmupSeconds: 1, rounds: 1 } : healthzDefaults),
   'cold-start': () => benchColdStart(quick ? { repeats: 3 } : coldStartDefaults),
   outbox: () => benchOutbox(quick ? { events: 300, batch: 50, rounds: 1, singles: 20 } : outboxDefaults),
+  login: () => benchLogin(quick ? { ...loginDefaults, seconds: 2, warmupSeconds: 1, rounds: 1 } : loginDefaults),
+  auth: () => benchAuth(quick ? { ...authDefaults, seconds: 2, warmupSeconds: 1, rounds: 1 } : authDefaults),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !(name in benchmarks)) ?? [];
