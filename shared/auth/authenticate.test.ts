@@ -97,4 +97,28 @@ describe('authenticate()', () => {
     const after = await rotating.request('/me', { headers: { authorization: `Bearer ${await token({ key: next.privateKey, kid: 'k-next' })}` } });
     assert.equal(after.status, 200);
   });
+
+  it('checks a token’s signature once, then trusts that same token until it expires, and never for another audience', async () => {
+    let lookups = 0;
+    const keys = jwksInProcess(async () => ({ keys: [trusted.jwk] }));
+    // jose asks the key source once per signature it checks.
+    const counting: typeof keys = (header, token) => {
+      lookups++;
+      return keys(header, token);
+    };
+    const cachedApp = new Hono();
+    cachedApp.onError(onError);
+    cachedApp.use(authenticate({ keys: counting, issuer, audience }));
+    cachedApp.get('/me', (c) => c.json(c.get('principal')));
+    const bearer = await token({ exp: Math.floor(Date.now() / 1000) + 2 });
+    for (let i = 0; i < 3; i++) assert.equal((await cachedApp.request('/me', { headers: { authorization: `Bearer ${bearer}` } })).status, 200);
+    assert.equal(lookups, 1, 'one signature check for three requests');
+    const other = new Hono();
+    other.onError(onError);
+    other.use(authenticate({ keys: counting, issuer, audience: 'another-audience' }));
+    other.get('/me', (c) => c.text('no'));
+    assert.equal((await other.request('/me', { headers: { authorization: `Bearer ${bearer}` } })).status, 401);
+    await new Promise((r) => setTimeout(r, 2100 + 5000)); // past exp and the 5 s clock tolerance
+    assert.equal((await cachedApp.request('/me', { headers: { authorization: `Bearer ${bearer}` } })).status, 401, 'expired is expired');
+  });
 });

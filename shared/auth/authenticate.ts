@@ -30,6 +30,22 @@ export interface AuthenticateOptions {
 }
 
 /**
+ * Tokens already verified, per key source: the same token string verifies the same way until it expires, so a
+ * client's requests pay for one signature check, not one each (the check costs more than a whole request). A
+ * bounded cache that may vanish; a key withdrawn from the JWKS stops new tokens at once and cached ones when they
+ * expire (minutes).
+ */
+const verifiedTokens = new WeakMap<KeyResolver, Map<string, { principal: Principal; exp: number }>>();
+const MAX_VERIFIED_TOKENS = 10_000;
+
+function remember(keys: KeyResolver, cacheKey: string, principal: Principal, exp: number): void {
+  let cache = verifiedTokens.get(keys);
+  if (!cache) verifiedTokens.set(keys, (cache = new Map()));
+  if (cache.size >= MAX_VERIFIED_TOKENS) cache.clear();
+  cache.set(cacheKey, { principal, exp });
+}
+
+/**
  * Verifies an access token and returns its principal, or `undefined` for any token that is not valid: wrong
  * algorithm or `typ`, unknown `kid`, bad signature, wrong issuer or audience, expired, or claims out of shape.
  *
@@ -38,23 +54,31 @@ export interface AuthenticateOptions {
  */
 export async function verifyAccessToken(token: string, options: AuthenticateOptions = {}): Promise<Principal | undefined> {
   const { auth } = config();
+  const keys = options.keys ?? defaultKeys;
+  const issuer = options.issuer ?? auth.issuer;
+  const audience = options.audience ?? auth.audience;
+  const cacheKey = `${issuer}\u0000${audience}\u0000${token}`;
+  const cached = verifiedTokens.get(keys)?.get(cacheKey);
+  if (cached && cached.exp * 1000 > Date.now()) return cached.principal;
   try {
-    const { payload } = await jwtVerify(token, options.keys ?? defaultKeys, {
+    const { payload } = await jwtVerify(token, keys, {
       algorithms: ACCESS_TOKEN_ALGORITHMS,
-      issuer: options.issuer ?? auth.issuer,
-      audience: options.audience ?? auth.audience,
+      issuer,
+      audience,
       typ: ACCESS_TOKEN_TYPE,
       requiredClaims: ['exp', 'iat', 'sub'],
       clockTolerance: 5,
     });
     const claims = v.parse(Claims, payload);
-    return {
+    const principal: Principal = {
       id: claims.sub,
       role: claims.role,
       mfa: claims.mfa,
       sessionId: claims.sid,
       ...(claims.grade ? { grade: claims.grade } : {}),
     };
+    remember(keys, cacheKey, principal, payload.exp!);
+    return principal;
   } catch (error) {
     // A bad token is the caller's problem; anything else (no key source configured, JWKS unreachable) is ours.
     if (!(error instanceof errors.JOSEError) && !(error instanceof v.ValiError)) {
