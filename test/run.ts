@@ -12,7 +12,8 @@ import { join, relative } from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '../shared/db/embedded.ts';
 import { discoverMigrations, migrate } from '../shared/db/migrate.ts';
-import { directPostgresUrl, servicesEnv } from './services/env.ts';
+import { createScratchDatabase } from './services/database.ts';
+import { servicesEnv } from './services/env.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -35,14 +36,12 @@ try {
 const missing = await unreachableServices();
 if (missing.length === 0) {
   // A database of its own for this run (through the same pooler), so a run never inherits another's schema.
-  const database = await createRunDatabase();
+  const database = await createScratchDatabase('run');
   try {
-    const url = new URL(servicesEnv.DATABASE_URL);
-    url.pathname = `/${database}`;
-    await prepareDatabase(url.href);
-    await runProfile('services', { ...baseEnv, ...servicesEnv, DATABASE_URL: url.href, CONSILIUM_TEST_PROFILE: 'services' });
+    await prepareDatabase(database.url);
+    await runProfile('services', { ...baseEnv, ...servicesEnv, DATABASE_URL: database.url, CONSILIUM_TEST_PROFILE: 'services' });
   } finally {
-    await dropRunDatabase(database);
+    await database.drop();
   }
 } else if (process.env.CI) {
   console.error(`\nservices profile: not reachable: ${missing.join(', ')} (run test/services/start.sh)`);
@@ -88,26 +87,6 @@ async function prepareDatabase(url: string): Promise<void> {
     await migrate(sql as never, await discoverMigrations());
   } finally {
     await sql.end();
-  }
-}
-
-async function createRunDatabase(): Promise<string> {
-  const name = `consilium_run_${process.pid}_${Date.now()}`;
-  const admin = postgres(directPostgresUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database ${name} owner ${new URL(servicesEnv.DATABASE_URL).username}`);
-  } finally {
-    await admin.end();
-  }
-  return name;
-}
-
-async function dropRunDatabase(name: string): Promise<void> {
-  const admin = postgres(directPostgresUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-  } finally {
-    await admin.end();
   }
 }
 
