@@ -33,4 +33,21 @@ describe('graceful shutdown', () => {
     const [code] = await exited;
     assert.equal(code, 0);
   });
+
+  it('finishes a handler whose client went away before it closes the database and exits', async () => {
+    const { child, port } = await startFixture();
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = once(child, 'exit');
+    const abandoned = request({ host: '127.0.0.1', port, path: '/v1/slow?ms=800', agent: false });
+    abandoned.on('error', () => {});
+    abandoned.end();
+    await new Promise((r) => setTimeout(r, 200));
+    abandoned.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 0);
+    assert.match(output, /slow request finished/, 'the handler ran to its end before the process exited');
+  });
 });

@@ -7,7 +7,7 @@ import type { ConsiliumFunction } from './function.ts';
 
 /**
  * Serves `fetch` on `port` and shuts down gracefully on SIGTERM/SIGINT: stop accepting connections, let the
- * requests in flight finish, run `onShutdown` (close the database, stop loops), exit 0 — or exit 1 when the grace
+ * requests in flight finish (also those whose client has gone), run `onShutdown` (close the database, stop loops), exit 0 — or exit 1 when the grace
  * period runs out first (Kubernetes sends SIGKILL after its own grace period anyway).
  *
  * @example
@@ -17,8 +17,19 @@ export async function serveApp(
   fetch: (request: Request) => Response | Promise<Response>,
   options: { port: number; hostname?: string; onShutdown?: () => Promise<void>; graceMs?: number; name?: string },
 ): Promise<{ port: number; shutdown: () => Promise<void> }> {
+  // Handlers still running, even for clients that went away: shutdown waits for them before closing the database.
+  let inFlight = 0;
+  let settled: (() => void) | undefined;
+  const tracked = async (request: Request) => {
+    inFlight++;
+    try {
+      return await fetch(request);
+    } finally {
+      if (--inFlight === 0) settled?.();
+    }
+  };
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
-    const s = serve({ fetch, port: options.port, hostname: options.hostname ?? '0.0.0.0' }, () => ready(s));
+    const s = serve({ fetch: tracked, port: options.port, hostname: options.hostname ?? '0.0.0.0' }, () => ready(s));
   });
   const port = (server.address() as AddressInfo).port;
   log.info('listening', { service: options.name ?? 'consilium', port });
@@ -33,6 +44,7 @@ export async function serveApp(
       }, options.graceMs ?? 25_000);
       timer.unref();
       await new Promise<void>((done) => server.close(() => done()));
+      if (inFlight > 0) await new Promise<void>((done) => (settled = done));
       await options.onShutdown?.();
       clearTimeout(timer);
     })());
