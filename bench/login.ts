@@ -7,7 +7,7 @@ import { createScratchDatabase } from '../test/services/database.ts';
 import { servicesEnv } from '../test/services/env.ts';
 import { childEnv, spawnTracked, stopChild, waitForLine } from './support/children.ts';
 import { cpuSeconds } from './support/proc.ts';
-import { bundleInRepo, repoRoot } from './support/repo-bundles.ts';
+import { bundleTemp, repoRoot } from './support/bundles.ts';
 import { measured, type Row } from './support/report.ts';
 import { median } from './support/stats.ts';
 
@@ -38,7 +38,7 @@ const PASSWORD = 'a perfectly long passphrase';
  * const rows = await benchLogin(loginDefaults);
  */
 export async function benchLogin(options: LoginOptions = loginDefaults): Promise<Row[]> {
-  const out = await bundleInRepo({ 'login-server': 'bench/fixtures/login-server.ts', 'argon2-verify': 'bench/fixtures/argon2-verify.ts' });
+  const out = await bundleTemp({ 'login-server': 'bench/fixtures/login-server.ts', 'argon2-verify': 'bench/fixtures/argon2-verify.ts' });
   const dataDir = await mkdtemp(join(tmpdir(), 'consilium-bench-login-'));
   const uv = String(options.threadpool);
   // The production shape when the machine's PostgreSQL answers (a scratch database behind PgBouncer): the database

@@ -1,21 +1,27 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundle } from '../../triggers/build.ts';
+
+/** The repository root, the working directory the bundled children run in (migrations are found from it). */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Bundles `entries` (output name → source, relative to the repo root) with the production build (`bundle()` from
- * triggers/build.ts) into a fresh temporary folder, so what we spawn is what a container runs: `node <name>.mjs`,
- * no TypeScript loader in the way.
+ * triggers/build.ts), so what we spawn is what a container runs: `node <name>.mjs`, no TypeScript loader in the
+ * way. The folder is inside the repo's node_modules/.cache, so the packages the build leaves out (native addons,
+ * PGlite: EXTERNAL_PACKAGES) resolve from the bundle as they do from dist/ in the image.
  *
  * @example
  * const out = await bundleTemp({ server: 'bench/fixtures/bare-server.ts' });
- * spawn(process.execPath, [out.file('server')]);
+ * spawnTracked(process.execPath, [out.file('server')], env, repoRoot);
  * await out.remove();
  */
 export async function bundleTemp(entries: Record<string, string>) {
-  const dir = await mkdtemp(join(tmpdir(), 'consilium-bench-'));
+  const parent = join(repoRoot, 'node_modules', '.cache');
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, 'consilium-bench-'));
   left.add(dir);
   await bundle(entries, dir);
   return {
