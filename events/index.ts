@@ -1,8 +1,10 @@
+import * as cases from './case.ts';
 import type { EventDefinition } from './envelope.ts';
 import * as documents from './documents.ts';
 import * as identity from './identity.ts';
 import * as platform from './platform.ts';
 
+export * from './case.ts';
 export * from './documents.ts';
 export * from './envelope.ts';
 export * from './identity.ts';
@@ -10,5 +12,7 @@ export * from './platform.ts';
 
 /** Every event type the platform publishes, by type. Publishers and consumers import the definitions directly. */
 export const catalogue: ReadonlyMap<string, EventDefinition> = new Map(
-  [...Object.values(platform), ...Object.values(identity), ...Object.values(documents)].map((definition) => [definition.type, definition]),
+  [...Object.values(platform), ...Object.values(identity), ...Object.values(cases), ...Object.values(documents)].map(
+    (definition) => [definition.type, definition],
+  ),
 );

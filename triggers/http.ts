@@ -11,4 +11,5 @@ export const httpTriggers: HttpTrigger[] = [
   { prefix: '/v1/professionals', function: 'identity' },
   { prefix: '/v1/specialties', function: 'identity' },
   { prefix: '/v1/consents', function: 'identity' },
+  { prefix: '/v1/cases', function: 'cases' },
 ];

@@ -1,0 +1,112 @@
+import type { Sql, Tx } from '../../shared/db/index.ts';
+import type { CaseStatus } from './lifecycle.ts';
+import type { Currency, Urgency } from './pricing.ts';
+
+/** Every statement of the cases schema, one function each; the transaction or client comes first. */
+
+type Db = Sql | Tx;
+
+export interface CaseRow {
+  id: string;
+  ownerId: string;
+  status: CaseStatus;
+  title: string;
+  specialty: string | null;
+  urgency: Urgency;
+  preferredProfessionalId: string | null;
+  priceAmount: string | number;
+  priceCurrency: Currency;
+  questions: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  /** created_at as PostgreSQL prints it, microseconds kept (a Date has only milliseconds): the keyset cursor. */
+  createdKey: string;
+}
+
+export interface TimelineRow {
+  at: Date;
+  status: CaseStatus;
+  note: string | null;
+}
+
+/**
+ * Inserts a new case (a draft).
+ *
+ * @example
+ * await insertCase(tx, { id, ownerId, title, specialty: null, urgency: 'standard', preferredProfessionalId: null, priceAmount: 29000, priceCurrency: 'EUR', questions });
+ */
+export async function insertCase(
+  tx: Tx,
+  row: { id: string; ownerId: string; title: string; specialty: string | null; urgency: Urgency; preferredProfessionalId: string | null; priceAmount: number; priceCurrency: Currency; questions: string[] },
+): Promise<CaseRow> {
+  const [inserted] = await tx<CaseRow[]>`
+    insert into cases.cases ${tx({ ...row, questions: tx.json(row.questions) })}
+    returning *, created_at::text as created_key`;
+  return inserted!;
+}
+
+/**
+ * Appends one row to a case's timeline.
+ *
+ * @example
+ * await insertTimeline(tx, { caseId, status: 'cancelled', note: 'cancelled by the patient' });
+ */
+export async function insertTimeline(tx: Tx, row: { caseId: string; status: CaseStatus; note: string | null }): Promise<void> {
+  await tx`insert into cases.timeline ${tx(row)}`;
+}
+
+/**
+ * The case with this id, or undefined; `forUpdate` locks the row until the transaction ends.
+ *
+ * @example
+ * const row = await findCase(tx, id, { forUpdate: true });
+ */
+export async function findCase(sql: Db, id: string, options: { forUpdate?: boolean } = {}): Promise<CaseRow | undefined> {
+  const [row] = options.forUpdate
+    ? await sql<CaseRow[]>`select *, created_at::text as created_key from cases.cases where id = ${id} for update`
+    : await sql<CaseRow[]>`select *, created_at::text as created_key from cases.cases where id = ${id}`;
+  return row;
+}
+
+/**
+ * A case's timeline, oldest first.
+ *
+ * @example
+ * await timelineOf(tx, caseId);
+ */
+export async function timelineOf(sql: Db, caseId: string): Promise<TimelineRow[]> {
+  return sql<TimelineRow[]>`select at, status, note from cases.timeline where case_id = ${caseId} order by id`;
+}
+
+/**
+ * Sets a case's status.
+ *
+ * @example
+ * await updateStatus(tx, id, 'cancelled');
+ */
+export async function updateStatus(tx: Tx, id: string, status: CaseStatus): Promise<void> {
+  await tx`update cases.cases set status = ${status}, updated_at = now() where id = ${id}`;
+}
+
+/** Where a page starts: after the case with this creation time and id (newest first). */
+export interface Cursor {
+  createdKey: string;
+  id: string;
+}
+
+/**
+ * One page of cases, newest first, keyset on (created_at, id): one owner's, or everyone's when `ownerId` is null.
+ * Returns up to `limit + 1` rows so the caller can tell whether another page follows.
+ *
+ * @example
+ * await listCases(tx, { ownerId: principal.id, after: undefined, limit: 20 });
+ */
+export async function listCases(sql: Db, query: { ownerId: string | null; after: Cursor | undefined; limit: number }): Promise<CaseRow[]> {
+  const owner = query.ownerId === null ? sql`true` : sql`owner_id = ${query.ownerId}`;
+  const after = query.after ? sql`(created_at, id) < (${query.after.createdKey}::timestamptz, ${query.after.id}::uuid)` : sql`true`;
+  return sql<CaseRow[]>`
+    select *, created_at::text as created_key from cases.cases
+    where ${owner} and ${after}
+    order by created_at desc, id desc
+    limit ${query.limit + 1}`;
+}
