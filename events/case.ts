@@ -3,7 +3,8 @@ import { defineEvent } from './envelope.ts';
 
 // Case events carry ids and codes only: never titles, questions or anything else a patient typed (health data).
 
-const CaseStatus = v.picklist([
+/** Every status a case can have; the cases function's lifecycle moves between them, events name them. */
+export const CASE_STATUSES = [
   'draft',
   'awaiting_payment',
   'triage',
@@ -15,7 +16,9 @@ const CaseStatus = v.picklist([
   'closed',
   'cancelled',
   'refunded',
-]);
+] as const;
+
+const CaseStatus = v.picklist(CASE_STATUSES);
 
 export const CaseCreatedV1 = defineEvent(
   'case.created.v1',

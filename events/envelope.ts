@@ -43,6 +43,11 @@ export function defineEvent<TType extends string, TSchema extends v.GenericSchem
   return { type, description, schema };
 }
 
+/** Whether a module export is an event definition (modules of the catalogue also export shared vocabularies). */
+export function isEventDefinition(value: unknown): value is EventDefinition {
+  return typeof value === 'object' && value !== null && 'type' in value && 'schema' in value && 'description' in value;
+}
+
 const Envelope = v.object({
   specversion: v.literal('1.0'),
   id: v.pipe(v.string(), v.minLength(1)),

@@ -1,3 +1,5 @@
+import { CASE_STATUSES } from '../../events/case.ts';
+
 /**
  * The life of a case as one pure state machine: which command moves a case from which status to which, and
  * nothing else. Handlers and event consumers ask {@link transition}; an illegal move is refused (409), never
@@ -5,19 +7,7 @@
  * transaction as the status change.
  */
 
-export const STATUSES = [
-  'draft',
-  'awaiting_payment',
-  'triage',
-  'matching',
-  'assigned',
-  'in_review',
-  'peer_review',
-  'delivered',
-  'closed',
-  'cancelled',
-  'refunded',
-] as const;
+export const STATUSES = CASE_STATUSES;
 export type CaseStatus = (typeof STATUSES)[number];
 
 /** The five stages of the design, plus where the side exits end. */
