@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { bundleTemp } from './support/bundles.ts';
 import { startServer, stopChild } from './support/children.ts';
 import { cpuSeconds } from './support/proc.ts';
-import { measured, type Row } from './support/report.ts';
+import { infoRow, measured, type Row } from './support/report.ts';
 import { median } from './support/stats.ts';
 
 /** Load shape, the same for both routes. */
@@ -52,13 +52,7 @@ export async function benchAuth(options: AuthOptions = authDefaults): Promise<Ro
         details: { ...options, samples },
       }),
     ];
-    if (Number.isFinite(cpu(samples.authed)) && Number.isFinite(cpu(samples.open))) {
-      rows.push(
-        measured('authenticated CPU per request', 'us', cpu(samples.authed), cpu(samples.open), undefined, {
-          note: "the server process's CPU time (all threads) over requests served, same runs (median)",
-        }),
-      );
-    }
+    rows.push(...infoRow('authenticated CPU per request', 'us', cpu(samples.authed), cpu(samples.open), "the server process's CPU time (all threads) over requests served, same runs (median)"));
     return rows;
   } finally {
     await stopChild(server.child);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { startServer, stopChild } from './support/children.ts';
 import { bundleTemp } from './support/bundles.ts';
-import { measured, type Row } from './support/report.ts';
+import { infoRow, measured, type Row } from './support/report.ts';
 import { median } from './support/stats.ts';
 
 /** Load shape, the same for both servers. */
@@ -54,13 +54,7 @@ export async function benchHealthz(options: HealthzOptions = healthzDefaults): P
         details: { ...options, samples },
       }),
     ];
-    if (Number.isFinite(cpu(samples.ours)) && Number.isFinite(cpu(samples.bare))) {
-      rows.push(
-        measured('healthz CPU per request', 'us', cpu(samples.ours), cpu(samples.bare), undefined, {
-          note: "the server process's CPU time over requests served, same runs (median); what a busy machine distorts least",
-        }),
-      );
-    }
+    rows.push(...infoRow('healthz CPU per request', 'us', cpu(samples.ours), cpu(samples.bare), "the server process's CPU time over requests served, same runs (median); what a busy machine distorts least"));
     return rows;
   } finally {
     await Promise.all(servers.map((s) => stopChild(s.child)));

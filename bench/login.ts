@@ -8,7 +8,7 @@ import { servicesEnv } from '../test/services/env.ts';
 import { childEnv, spawnTracked, stopChild, waitForLine } from './support/children.ts';
 import { cpuSeconds } from './support/proc.ts';
 import { bundleTemp, repoRoot } from './support/bundles.ts';
-import { measured, type Row } from './support/report.ts';
+import { infoRow, measured, type Row } from './support/report.ts';
 import { median } from './support/stats.ts';
 
 /** Load shape, the same for both sides. */
@@ -89,13 +89,7 @@ export async function benchLogin(options: LoginOptions = loginDefaults): Promise
       }),
     ];
     const cpu = (side: Run[]) => median(side.map((r) => r.cpuMsPerOp));
-    if (Number.isFinite(cpu(samples.ours)) && Number.isFinite(cpu(samples.raw))) {
-      rows.push(
-        measured('login CPU per login vs per verify', 'cpu ms', cpu(samples.ours), cpu(samples.raw), undefined, {
-          note: "each process's CPU time (all threads) over operations completed, same runs (median)",
-        }),
-      );
-    }
+    rows.push(...infoRow('login CPU per login vs per verify', 'cpu ms', cpu(samples.ours), cpu(samples.raw), "each process's CPU time (all threads) over operations completed, same runs (median)"));
     return rows;
   } finally {
     await stopChild(server, 10_000);

@@ -34,6 +34,17 @@ export function measured(name: string, unit: string, ours: number, baseline: num
   return { name, unit, ours, baseline, ratio, ...(target ? { target } : {}), status, ...extra };
 }
 
+/**
+ * An informational row (CPU time per operation…) only when both sides were measured: a process that exited
+ * before it could report gives no row rather than a NaN.
+ *
+ * @example
+ * rows.push(...infoRow('healthz CPU per request', 'us', cpuOurs, cpuBare, 'server CPU over requests served'));
+ */
+export function infoRow(name: string, unit: string, ours: number, baseline: number, note: string): Row[] {
+  return Number.isFinite(ours) && Number.isFinite(baseline) ? [measured(name, unit, ours, baseline, undefined, { note })] : [];
+}
+
 const fmt = (n: number | undefined, digits = 1) =>
   n === undefined || !Number.isFinite(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 

@@ -73,8 +73,6 @@ export const problems = {
   forbidden: (detail = 'You may not do this.') => new HttpProblem(403, 'forbidden', { detail }),
   notFound: (detail = 'Nothing is here.') => new HttpProblem(404, 'not-found', { detail }),
   conflict: (slug: string, detail: string) => new HttpProblem(409, slug, { detail }),
-  unprocessable: (slug: string, detail: string, errors?: FieldError[]) =>
-    new HttpProblem(422, slug, errors ? { detail, errors } : { detail }),
   tooLarge: (detail: string) => new HttpProblem(413, 'too-large', { detail }),
   unsupportedMediaType: (detail: string) => new HttpProblem(415, 'unsupported-media-type', { detail }),
   tooManyRequests: (retryAfterSeconds: number) =>
