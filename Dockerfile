@@ -20,7 +20,13 @@ RUN mkdir -p /out/dist \
     else mkdir -p "/out/dist/$(dirname "$TARGET")" && cp "dist/$TARGET.mjs" "dist/$TARGET.mjs.map" "/out/dist/$(dirname "$TARGET")/" \
          && cp -r dist/chunks /out/dist/; fi
 # Native addons stay outside the bundles (triggers/build.ts EXTERNAL_PACKAGES); ship them, and nothing else.
-RUN mkdir -p /out/node_modules/@node-rs && cp -r node_modules/@node-rs/. /out/node_modules/@node-rs/
+# documents (PDF text, OCR) also loads pdf.js and tesseract.js with their WASM core, language data and the few
+# packages they require at run time; only its image (or the all-in-one image) carries them.
+ARG DOCUMENTS_PACKAGES="pdfjs-dist tesseract.js tesseract.js-core bmp-js idb-keyval is-url node-fetch whatwg-url tr46 webidl-conversions opencollective-postinstall regenerator-runtime wasm-feature-detect zlibjs @napi-rs @tesseract.js-data"
+RUN mkdir -p /out/node_modules/@node-rs && cp -r node_modules/@node-rs/. /out/node_modules/@node-rs/ \
+ && if [ "$TARGET" = all ] || [ "$TARGET" = functions/documents ]; then \
+      for p in $DOCUMENTS_PACKAGES; do cp -r "node_modules/$p" "/out/node_modules/$p"; done; \
+    fi
 # Keep the folder layout (shared/bus/migrations/…, functions/<name>/migrations/…): the schema is the folder's name.
 RUN mkdir -p /out/migrations && find shared functions -path '*/migrations/*.sql' -exec cp --parents {} /out/migrations/ \;
 

@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import autocannon from 'autocannon';
 import { createScratchDatabase } from '../test/services/database.ts';
 import { servicesEnv } from '../test/services/env.ts';
 import { childEnv, spawnTracked, stopChild, waitForLine } from './support/children.ts';
 import { cpuSeconds } from './support/proc.ts';
 import { bundleTemp, repoRoot } from './support/bundles.ts';
+import { answers } from './support/net.ts';
 import { infoRow, measured, type Row } from './support/report.ts';
 import { median } from './support/stats.ts';
 
@@ -43,7 +43,7 @@ export async function benchLogin(options: LoginOptions = loginDefaults): Promise
   const uv = String(options.threadpool);
   // The production shape when the machine's PostgreSQL answers (a scratch database behind PgBouncer): the database
   // then does not run inside the identity process and take the cores argon2 needs. Else the embedded PGlite.
-  const database = (await reachable(servicesEnv.DATABASE_URL)) ? await createScratchDatabase('bench') : undefined;
+  const database = (await answers(servicesEnv.DATABASE_URL)) ? await createScratchDatabase('bench') : undefined;
   const server = spawnTracked(
     process.execPath,
     [out.file('login-server')],
@@ -97,17 +97,6 @@ export async function benchLogin(options: LoginOptions = loginDefaults): Promise
     await rm(dataDir, { recursive: true, force: true });
     await database?.drop();
   }
-}
-
-function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((done) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.setTimeout(1000);
-    socket.once('connect', () => (socket.destroy(), done(true)));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => (socket.destroy(), done(false)));
-  });
 }
 
 /** One measured run of one side. */

@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { servicesEnv } from '../test/services/env.ts';
-import { childEnv, exited, spawnTracked, stopChild } from './support/children.ts';
+import { runMeasuringChild } from './support/children.ts';
+import { answers } from './support/net.ts';
 import { measured, type Row } from './support/report.ts';
 import type { OutboxRun } from './fixtures/outbox-measure.ts';
 
@@ -38,13 +38,11 @@ export async function benchOutbox(options: OutboxOptions = outboxDefaults): Prom
     NATS_URL: process.env.BENCH_NATS_URL ?? servicesEnv.NATS_URL,
   };
   for (const url of [services.NATS_URL, services.DATABASE_URL]) {
-    const { hostname, port } = new URL(url);
-    if (!(await answers(hostname, Number(port)))) return skip(`nothing answers on ${hostname}:${port} (start it: bash test/services/start.sh)`);
+    if (!(await answers(url))) return skip(`nothing answers at ${new URL(url).host} (start it: bash test/services/start.sh)`);
   }
-  const child = spawnTracked(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('fixtures/outbox-measure.ts', import.meta.url))],
-    childEnv({
+  const answer = await runMeasuringChild<{ skipped?: string; result?: OutboxResult }>(
+    fileURLToPath(new URL('fixtures/outbox-measure.ts', import.meta.url)),
+    {
       ...services,
       LOG_LEVEL: 'warn',
       MIGRATIONS_ROOT: root,
@@ -52,24 +50,12 @@ export async function benchOutbox(options: OutboxOptions = outboxDefaults): Prom
       BENCH_BATCH: String(options.batch),
       BENCH_ROUNDS: String(options.rounds),
       BENCH_SINGLES: String(options.singles),
-    }),
-    // `--import tsx` resolves from here, and migrations are discovered from the repo root.
+    },
     root,
+    CHILD_TIMEOUT_MS,
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  try {
-    const code = await exited(child, CHILD_TIMEOUT_MS);
-    const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
-    if (code !== 0 || !last) throw new Error(`outbox child exited ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
-    const answer = JSON.parse(last) as { skipped?: string; result?: OutboxResult };
-    if (answer.skipped) return skip(answer.skipped);
-    return rows(answer.result!);
-  } finally {
-    await stopChild(child);
-  }
+  if (answer.skipped) return skip(answer.skipped);
+  return rows(answer.result!);
 }
 
 interface OutboxResult extends Omit<OutboxOptions, 'singles'> {
@@ -95,18 +81,4 @@ function rows(result: OutboxResult): Row[] {
       note: `${result.singles.ours.events} events, each sent after the previous was handled; p99 ${result.singles.ours.p99Ms.toFixed(1)} vs ${result.singles.raw.p99Ms.toFixed(1)} ms`,
     }),
   ];
-}
-
-/** Whether a TCP connection to host:port opens within a second. */
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }

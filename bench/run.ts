@@ -3,7 +3,7 @@
  * run (so the machine's speed cancels out), printed as a table and written to bench/.results/latest.json.
  * A missed target is a finding, not a failure: the exit code is non-zero only when a benchmark could not run.
  *
- * Options (environment): BENCH_ONLY=healthz,cold-start,outbox,login,auth to run some; BENCH_QUICK=1 for shorter runs.
+ * Options (environment): BENCH_ONLY=healthz,cold-start,outbox,login,auth,upload,pipeline,matching,triage to run some; BENCH_QUICK=1 for shorter runs.
  */
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,12 @@ const benchmarks: Record<string, () => Promise<Row[]>> = {
   outbox: () => benchOutbox(quick ? { events: 300, batch: 50, rounds: 1, singles: 20 } : outboxDefaults),
   login: () => benchLogin(quick ? { ...loginDefaults, seconds: 2, warmupSeconds: 1, rounds: 1 } : loginDefaults),
   auth: () => benchAuth(quick ? { ...authDefaults, seconds: 2, warmupSeconds: 1, rounds: 1 } : authDefaults),
+  matching: async () => (await import('./matching.ts')).benchMatching(quick ? { professionals: 10_000, selections: 10, singles: 20, contendedRounds: 5 } : undefined),
+  // Loaded only when run: pdf.js and tesseract.js stay out of the other benchmarks' process.
+  pipeline: async () => (await import('./pipeline.ts')).benchPipeline(quick ? { textPages: 20, textRounds: 2, ocrPages: 1 } : undefined),
+  upload: async () => (await import('./upload.ts')).benchUpload(quick ? { uploads: 40, concurrency: 8, rounds: 1 } : undefined),
+  triage: async () => (await import('./triage.ts')).benchTriage(quick ? { seconds: 1 } : undefined),
+  webhooks: async () => (await import('./webhooks.ts')).benchWebhooks(quick ? { events: 150, concurrency: 16, rounds: 1 } : undefined),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !(name in benchmarks)) ?? [];

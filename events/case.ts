@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { defineEvent } from './envelope.ts';
+import { CountryCode, Money, Urgency } from './vocabulary.ts';
 
 // Case events carry ids and codes only: never titles, questions or anything else a patient typed (health data).
 
@@ -23,11 +24,35 @@ const CaseStatus = v.picklist(CASE_STATUSES);
 export const CaseCreatedV1 = defineEvent(
   'case.created.v1',
   'A patient opened a case as a draft; specialty is the one asked for, if any.',
-  v.object({ caseId: v.string(), ownerId: v.string(), specialty: v.optional(v.string()), urgency: v.picklist(['standard', 'urgent']) }),
+  v.object({ caseId: v.string(), ownerId: v.string(), specialty: v.optional(v.string()), urgency: Urgency }),
 );
 
 export const CaseCancelledV1 = defineEvent(
   'case.cancelled.v1',
   'A case was cancelled by its owner or by ops; from is the status it left (money taken before is refunded).',
   v.object({ caseId: v.string(), from: CaseStatus }),
+);
+
+export const CaseSubmittedV1 = defineEvent(
+  'case.submitted.v1',
+  'A patient submitted a case with its records and consent; it now awaits payment of price. Languages are the patient\'s (BCP 47), for matching.',
+  v.object({
+    caseId: v.string(),
+    ownerId: v.string(),
+    specialty: v.optional(v.string()),
+    urgency: Urgency,
+    price: Money,
+    preferredProfessionalId: v.optional(v.string()),
+    documentIds: v.array(v.string()),
+    /** How many questions the patient asked (their text stays in cases); the opinion must answer each. */
+    questionCount: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10)),
+    patientCountry: v.optional(CountryCode),
+    patientLanguages: v.array(v.string()),
+  }),
+);
+
+export const CaseStatusChangedV1 = defineEvent(
+  'case.status-changed.v1',
+  'A case moved from one status to another (one per timeline row); cause is the command or event type that moved it.',
+  v.object({ caseId: v.string(), ownerId: v.string(), from: CaseStatus, to: CaseStatus, cause: v.string() }),
 );

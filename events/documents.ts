@@ -9,9 +9,10 @@ const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 export const DocumentUploadedV1 = defineEvent(
   'document.uploaded.v1',
-  'A record was uploaded to a case and stored; its kind was detected from its bytes, sha256 is of the stored bytes.',
+  'A record was uploaded to a case and stored encrypted under its owner\'s key at blobKey; kind was detected from its bytes, sha256 is of the plaintext.',
   v.object({
     caseId: v.string(),
+    ownerId: v.string(),
     documentId: v.string(),
     kind: Kind,
     contentType: v.string(),
@@ -23,15 +24,18 @@ export const DocumentUploadedV1 = defineEvent(
 
 export const DocumentProcessedV1 = defineEvent(
   'document.processed.v1',
-  'A record was read: text extracted (PDF, OCR) or DICOM metadata read; language is a BCP 47 guess or "und".',
+  'A record was read: text extracted (PDF, OCR) or DICOM metadata read; the text (and a de-identified DICOM copy) are stored encrypted under the owner\'s key; language is a BCP 47 guess or "und".',
   v.object({
     caseId: v.string(),
+    ownerId: v.string(),
     documentId: v.string(),
     kind: Kind,
     pages: Count,
     characters: Count,
     language: v.string(),
     textBlobKey: v.optional(v.string()),
+    /** DICOM only: the PS3.15 Basic-Profile de-identified copy. */
+    deidentifiedBlobKey: v.optional(v.string()),
   }),
 );
 
@@ -42,5 +46,40 @@ export const DocumentFailedV1 = defineEvent(
     caseId: v.string(),
     documentId: v.string(),
     reason: v.picklist(['unsupported-kind', 'type-mismatch', 'corrupt', 'encrypted', 'too-large', 'unreadable']),
+  }),
+);
+
+/** One stored form of a document: its object key and the context it is sealed under with the owner's data key. */
+export interface StoredForm {
+  key: string;
+  context: string;
+}
+
+/**
+ * Where a document's encrypted forms live and what each is bound to — the storage contract between cases (which
+ * stores the original) and documents (which reads it and stores the text and the de-identified copy). Every form
+ * is `sealBytes(ownerKey, bytes, context)` from shared/keyring.
+ *
+ * @example
+ * const { key, context } = documentStorage.text(caseId, documentId);
+ */
+export const documentStorage = {
+  original: (caseId: string, documentId: string): StoredForm => ({ key: `cases/${caseId}/documents/${documentId}.original`, context: `document:${documentId}` }),
+  text: (caseId: string, documentId: string): StoredForm => ({ key: `cases/${caseId}/documents/${documentId}.text`, context: `document-text:${documentId}` }),
+  deidentified: (caseId: string, documentId: string): StoredForm => ({
+    key: `cases/${caseId}/documents/${documentId}.deidentified`,
+    context: `document-deidentified:${documentId}`,
+  }),
+};
+
+export const DocumentReadV1 = defineEvent(
+  'document.read.v1',
+  'Someone read a document of a case: its metadata (and a download link) or its content. The audit trail of health-data access.',
+  v.object({
+    caseId: v.string(),
+    documentId: v.string(),
+    actorId: v.string(),
+    actorRole: v.picklist(['patient', 'professional', 'ops']),
+    what: v.picklist(['metadata', 'content']),
   }),
 );

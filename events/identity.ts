@@ -1,10 +1,10 @@
 import * as v from 'valibot';
 import { defineEvent } from './envelope.ts';
+import { CountryCode, Grade } from './vocabulary.ts';
 
 // Identity's events carry ids and codes only: never e-mails, names or anything typed by a person.
 
 const Purpose = v.picklist(['processing', 'ai_analysis', 'external_ai', 'share_with_treating_physician']);
-const Grade = v.picklist(['G1', 'G2', 'G3', 'G4']);
 
 export const ConsentChangedV1 = defineEvent(
   'consent.changed.v1',
@@ -14,8 +14,8 @@ export const ConsentChangedV1 = defineEvent(
 
 export const UserRegisteredV1 = defineEvent(
   'identity.user.registered.v1',
-  'An account was created (patient by sign-up, professional by application, ops by the command line).',
-  v.object({ userId: v.string(), role: v.picklist(['patient', 'professional', 'ops']) }),
+  'An account was created (patient by sign-up, professional by application, ops by the command line); country and locale (BCP 47) as given.',
+  v.object({ userId: v.string(), role: v.picklist(['patient', 'professional', 'ops']), country: v.nullable(CountryCode), locale: v.nullable(v.string()) }),
 );
 
 export const LoginSucceededV1 = defineEvent(
@@ -66,7 +66,14 @@ export const ProfessionalRegisteredV1 = defineEvent(
 export const ProfessionalVerifiedV1 = defineEvent(
   'identity.professional.verified.v1',
   'Ops verified a professional, with the grade and specialties matching and payouts use; they may now receive offers.',
-  v.object({ professionalId: v.string(), grade: Grade, specialties: v.array(v.string()), verifiedBy: v.string() }),
+  v.object({
+    professionalId: v.string(),
+    grade: Grade,
+    specialties: v.array(v.string()),
+    languages: v.array(v.string()),
+    licenseCountry: CountryCode,
+    verifiedBy: v.string(),
+  }),
 );
 
 export const ProfessionalStatusChangedV1 = defineEvent(
@@ -78,4 +85,10 @@ export const ProfessionalStatusChangedV1 = defineEvent(
     to: v.picklist(['pending_verification', 'active', 'suspended', 'paused']),
     changedBy: v.string(),
   }),
+);
+
+export const ProfileChangedV1 = defineEvent(
+  'identity.user.profile-changed.v1',
+  'A person changed their locale (BCP 47) or country; functions that match or notify by language keep their view.',
+  v.object({ userId: v.string(), country: v.nullable(CountryCode), locale: v.nullable(v.string()) }),
 );

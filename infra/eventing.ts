@@ -1,20 +1,13 @@
 /**
  * Eventing: one Knative Trigger per event subscription and one PingSource per cron job, generated from
- * `triggers/events.ts` and `triggers/cron.ts`.
+ * `triggers/events.ts` and `triggers/cron.ts`, on a Broker backed by eventing-natss's NatsJetStreamChannel.
  *
- * KNOWN GAP — the platform token. A function's `/_events` and `/_cron/<job>` refuse any caller without
- * `Authorization: Bearer <platform token>`, an HS256 JWT signed with PLATFORM_SECRET for that function
- * (`shared/auth/platform.ts`). Stock Knative cannot send that: Triggers and PingSources have no way to add a request
- * header, let alone sign one per request. The one sender-authentication Knative has is Eventing OIDC
- * (`authentication-oidc: enabled` in `config-features`, alpha, off by default): the Broker's dispatcher and
- * PingSource then attach a Kubernetes service-account JWT (RS256, issued by the cluster, audience = the
- * subscriber's). `requirePlatformCaller` does not accept such a token today, so until it also verifies cluster OIDC
- * tokens (issuer discovery + JWKS, audience = the function), every delivery from these objects is answered 401,
- * retried, then dead-lettered. Nothing here pretends otherwise; the fix belongs in `shared/auth/platform.ts`.
- *
- * KNOWN GAP — the bridge. The outbox relay publishes to the JetStream stream (NATS_STREAM, subjects
- * `<NATS_SUBJECT_PREFIX>.<type>`); Triggers filter what arrives at the Broker. Nothing in the repo forwards the
- * stream into the Broker's ingress yet (nor does a stock Broker read an existing JetStream stream).
+ * Production path (infra/README.md, "Event delivery"): outbox → relay → JetStream → bus worker (bridge) → Broker
+ * ingress → Trigger → function `/_events`. Knative cannot add our HS256 platform token, so Eventing OIDC is on:
+ * the Broker's dispatcher and the PingSource adapter send a cluster-issued service-account JWT whose audience is
+ * the function's name (`audience` on each destination below), and `requirePlatformCaller` accepts it when
+ * PLATFORM_OIDC_ISSUER is set (shared/auth/oidc.ts). After the last retry Knative posts the event to the bus
+ * worker's `/_dead-letters`, which parks it in bus.dead_letters like any other failed delivery.
  */
 import { Broker, Trigger } from '@kubernetes-models/knative/eventing.knative.dev/v1';
 import { Service } from '@kubernetes-models/knative/serving.knative.dev/v1';
@@ -25,11 +18,28 @@ import { assertSchedule } from '../triggers/local/scheduler.ts';
 import { functionNames, type Declarations } from './declarations.ts';
 import { objectName } from './names.ts';
 import { sizeOf, type Settings } from './settings.ts';
+import { DEAD_LETTER_AUDIENCE, deadLetterUri } from './worker.ts';
 import { labels } from './workload.ts';
 
-/** A function's Knative Service as an Addressable, with a path on it. */
+/** The ConfigMap that makes the Broker's channel a NatsJetStreamChannel. */
+export const BROKER_CHANNEL_CONFIG = 'broker-channel';
+
+/**
+ * Where Knative sends what it gave up on: the stack's `deadLetterUri`, or the bus worker's `/_dead-letters`.
+ *
+ * @example
+ * deadLetterSink(settings); // { uri: 'http://bus-worker.consilium.svc.cluster.local/_dead-letters', audience: 'bus-worker' }
+ */
+export function deadLetterSink(settings: Settings) {
+  return settings.deadLetterUri ? { uri: settings.deadLetterUri } : { uri: deadLetterUri(settings), audience: DEAD_LETTER_AUDIENCE };
+}
+
+/**
+ * A function's Knative Service as an Addressable, with a path on it; its OIDC audience is the function's name, the
+ * same audience the platform token carries.
+ */
 function functionDestination(settings: Settings, functionName: string, uri: string) {
-  return { ref: { apiVersion: Service.apiVersion, kind: Service.kind, name: functionName, namespace: settings.namespace }, uri };
+  return { ref: { apiVersion: Service.apiVersion, kind: Service.kind, name: functionName, namespace: settings.namespace }, uri, audience: functionName };
 }
 
 /**
@@ -47,7 +57,7 @@ export function deliverySpec(settings: Settings, functionName: string) {
     backoffDelay: settings.eventBackoffDelay,
     // `timeout` is Knative's delivery-timeout feature (beta, on by default); the v1.10 schema predates it.
     timeout: `PT${sizeOf(settings, functionName).timeoutSeconds + settings.coldStartSeconds}S`,
-    ...(settings.deadLetterUri ? { deadLetterSink: { uri: settings.deadLetterUri } } : {}),
+    deadLetterSink: deadLetterSink(settings),
   };
 }
 
@@ -63,7 +73,7 @@ export function eventTrigger(settings: Settings, subscription: { event: string; 
     spec: {
       broker: settings.broker,
       filter: { attributes: { type: subscription.event } },
-      subscriber: functionDestination(settings, subscription.function, '/_events'),
+      subscriber: functionDestination(settings, subscription.function, '/_events') as NonNullable<Trigger['spec']>['subscriber'],
       delivery: deliverySpec(settings, subscription.function) as NonNullable<Trigger['spec']>['delivery'],
     },
   });
@@ -88,7 +98,7 @@ export function cronSource(settings: Settings, job: { job: string; schedule: str
       schedule: job.schedule,
       // The PingSource adapter otherwise uses its own time zone, which a cluster operator may change.
       timezone: 'UTC',
-      sink: functionDestination(settings, job.function, `/_cron/${job.job}`),
+      sink: functionDestination(settings, job.function, `/_cron/${job.job}`) as NonNullable<PingSource['spec']>['sink'],
     },
   });
   source.validate();
@@ -96,16 +106,24 @@ export function cronSource(settings: Settings, job: { job: string; schedule: str
 }
 
 /**
- * The namespace's Broker. Which channel backs it (in-memory by default; NATS JetStream or Kafka in production) is
- * the cluster's `config-br-defaults`, not this program's.
+ * The namespace's Broker: the multi-tenant channel-based class on a NatsJetStreamChannel (durable, on the stack's
+ * JetStream), with the same dead-letter sink as the Triggers.
  *
  * @example
  * broker(settings).metadata?.name; // 'default'
  */
 export function broker(settings: Settings): Broker {
   const b = new Broker({
-    metadata: { name: settings.broker, namespace: settings.namespace, labels: labels('broker') },
-    spec: settings.deadLetterUri ? { delivery: { deadLetterSink: { uri: settings.deadLetterUri } } } : {},
+    metadata: {
+      name: settings.broker,
+      namespace: settings.namespace,
+      labels: labels('broker'),
+      annotations: { 'eventing.knative.dev/broker.class': 'MTChannelBasedBroker' },
+    },
+    spec: {
+      config: { apiVersion: 'v1', kind: 'ConfigMap', name: BROKER_CHANNEL_CONFIG, namespace: settings.namespace },
+      delivery: { deadLetterSink: deadLetterSink(settings) as NonNullable<NonNullable<Broker['spec']>['delivery']>['deadLetterSink'] },
+    },
   });
   b.validate();
   return b;
@@ -140,7 +158,17 @@ export function eventing(
     if (seen.has(key)) throw new Error(`events: ${t.function} subscribes to ${t.event} twice (it would be delivered twice)`);
     seen.add(key);
   }
-  const brokerResource = declarations.events.length ? customResource(`broker-${settings.broker}`, broker(settings), opts) : undefined;
+  const channel = declarations.events.length
+    ? new k8s.core.v1.ConfigMap(
+        'broker-channel',
+        {
+          metadata: { name: BROKER_CHANNEL_CONFIG, namespace: settings.namespace, labels: labels('broker') },
+          data: { 'channel-template-spec': 'apiVersion: messaging.knative.dev/v1alpha1\nkind: NatsJetStreamChannel\n' },
+        },
+        opts,
+      )
+    : undefined;
+  const brokerResource = channel ? customResource(`broker-${settings.broker}`, broker(settings), { ...opts, dependsOn: [channel] }) : undefined;
   const triggers = declarations.events.map((t) =>
     customResource(`trigger-${objectName(t.function, t.event)}`, eventTrigger(settings, t), {
       ...opts,

@@ -2,8 +2,9 @@ import { Service } from '@kubernetes-models/knative/serving.knative.dev/v1';
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import { functionNames, type Declarations } from './declarations.ts';
+import { ROLES, roleLabel } from './roles.ts';
 import { sizeOf, type Settings } from './settings.ts';
-import { bundleCommand, containerSecurity, envFrom, labels, podDefaults } from './workload.ts';
+import { bundleCommand, clusterCa, containerSecurity, envFrom, labels, podDefaults } from './workload.ts';
 
 /** Names the migration Job a revision was made after; a new Job (new image) therefore means a new revision. */
 export const MIGRATION_ANNOTATION = 'consilium.dev/migration';
@@ -15,6 +16,7 @@ export interface FunctionServiceInput {
   declarations: Declarations;
   secretName: string;
   configMapName: string;
+  dataSecretName?: string;
   migrationJob: string;
 }
 
@@ -30,12 +32,13 @@ export interface FunctionServiceInput {
 export function functionService(input: FunctionServiceInput): Service {
   const { name, settings } = input;
   const size = sizeOf(settings, name);
+  const ca = clusterCa();
   const service = new Service({
     metadata: functionMetadata(name, settings, input.declarations),
     spec: {
       template: {
         metadata: {
-          labels: labels(name),
+          labels: { ...labels(name), ...roleLabel(ROLES.function) },
           annotations: {
             'autoscaling.knative.dev/min-scale': String(size.minScale),
             'autoscaling.knative.dev/max-scale': String(size.maxScale),
@@ -45,6 +48,7 @@ export function functionService(input: FunctionServiceInput): Service {
         spec: {
           ...podDefaults(),
           containerConcurrency: size.containerConcurrency,
+          volumes: [ca.volume],
           timeoutSeconds: size.timeoutSeconds,
           containers: [
             {
@@ -53,8 +57,9 @@ export function functionService(input: FunctionServiceInput): Service {
               command: bundleCommand(`functions/${name}`),
               // Knative sets PORT (reserved) to this port; serveApp listens on $PORT.
               ports: [{ name: 'http1', containerPort: 8080 }],
-              env: [{ name: 'OTEL_SERVICE_NAME', value: name }],
-              envFrom: envFrom({ secretName: input.secretName, configMapName: input.configMapName }),
+              env: [{ name: 'OTEL_SERVICE_NAME', value: name }, ca.env],
+              volumeMounts: [ca.mount],
+              envFrom: envFrom(input),
               // No periodSeconds: Knative then probes aggressively, which shortens a cold start.
               readinessProbe: { httpGet: { path: '/readyz' } },
               livenessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 20, failureThreshold: 3 },
@@ -92,6 +97,7 @@ export function functionMetadata(name: string, settings: Settings, declarations:
 export interface FunctionDeps {
   secretName: string;
   configMapName: string;
+  dataSecretName?: string;
   /** Functions wait for it: no revision runs on a schema it does not know. */
   migration: k8s.batch.v1.Job;
   migrationJobName: string;
@@ -116,8 +122,8 @@ export function functionServices(
   if (unknown.length) throw new Error(`functionSizes: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a declared function`);
   const services = new Map<string, k8s.apiextensions.CustomResource>();
   for (const name of names) {
-    const { secretName, configMapName, migrationJobName: migrationJob } = deps;
-    const service = functionService({ name, settings, declarations, secretName, configMapName, migrationJob });
+    const { secretName, configMapName, dataSecretName, migrationJobName: migrationJob } = deps;
+    const service = functionService({ name, settings, declarations, secretName, configMapName, ...(dataSecretName ? { dataSecretName } : {}), migrationJob });
     services.set(
       name,
       new k8s.apiextensions.CustomResource(`function-${name}`, service.toJSON() as k8s.apiextensions.CustomResourceArgs, {

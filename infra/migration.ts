@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import { contentName } from './names.ts';
+import { ROLES, roleLabel } from './roles.ts';
 import type { Settings } from './settings.ts';
 import { bundleCommand, containerSecurity, envFrom, labels, podDefaults, type EnvSources } from './workload.ts';
 
@@ -17,7 +18,7 @@ export function migrationJobSpec(settings: Settings, env: EnvSources) {
     // A migration stuck on its advisory lock for ten minutes is a problem to look at, not to wait out.
     activeDeadlineSeconds: 600,
     template: {
-      metadata: { labels: labels('migrate') },
+      metadata: { labels: { ...labels('migrate'), ...roleLabel(ROLES.migrate) } },
       spec: {
         ...podDefaults(),
         restartPolicy: 'Never',

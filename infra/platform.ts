@@ -10,6 +10,16 @@ import type { Settings } from './settings.ts';
 import { busWorker } from './worker.ts';
 import { labels } from './workload.ts';
 
+/** What the layers below (cluster add-ons, data services) hand the app platform. */
+export interface PlatformDeps {
+  /** The Secret with the data services' settings; none when the operator provides all of them in `envSecret`. */
+  dataSecretName?: string;
+  /** The namespace, when made before the platform (the data services live in it too). */
+  namespace?: k8s.core.v1.Namespace;
+  /** Resources the migration (and so everything after it) waits for: the data services, Knative's CRDs. */
+  dependsOn?: pulumi.Resource[];
+}
+
 /** Everything the shared Kubernetes layer creates, for the stack's outputs and for tests. */
 export interface Platform {
   namespace: k8s.core.v1.Namespace;
@@ -23,35 +33,23 @@ export interface Platform {
 }
 
 /**
- * Composes the shared Kubernetes layer on a cluster that already runs Knative Serving and Eventing: namespace,
+ * Composes the app layer (on a cluster with Knative Serving and Eventing, see stack.ts): namespace,
  * plain settings, migration Job, then the bus worker and one Knative Service per function (both after the
  * migration), then Triggers, PingSources and the public HTTPRoute (after the Services they address).
  *
  * @example
- * const platform = deployPlatform(settings, declaredTriggers(), kubernetesProvider(settings, kubeconfig));
+ * const platform = deployPlatform(settings, declaredTriggers(), target.provider, { namespace, dataSecretName, dependsOn });
  * platform.functions.get('identity');
  */
-export function deployPlatform(settings: Settings, declarations: Declarations, provider: pulumi.ProviderResource): Platform {
-  const namespace = new k8s.core.v1.Namespace(
-    'namespace',
-    {
-      metadata: {
-        name: settings.namespace,
-        // Our containers meet `restricted`; Knative's injected queue-proxy meets it only with Serving's
-        // secure-pod-defaults on, so enforce `baseline` and have the API server warn and audit on `restricted`.
-        labels: {
-          ...labels('namespace'),
-          'pod-security.kubernetes.io/enforce': 'baseline',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
-        },
-      },
-    },
-    { provider },
-  );
+export function deployPlatform(settings: Settings, declarations: Declarations, provider: pulumi.ProviderResource, deps: PlatformDeps = {}): Platform {
+  const namespace = deps.namespace ?? appNamespace(settings, { provider });
   const config = runtimeConfig(settings, { provider, dependsOn: [namespace] });
-  const env = { secretName: settings.envSecret, configMapName: runtimeConfigName(settings) };
-  const migration = migrationJob(settings, env, { provider, dependsOn: [namespace, config] });
+  const env = {
+    secretName: settings.envSecret,
+    configMapName: runtimeConfigName(settings),
+    ...(deps.dataSecretName ? { dataSecretName: deps.dataSecretName } : {}),
+  };
+  const migration = migrationJob(settings, env, { provider, dependsOn: [namespace, config, ...(deps.dependsOn ?? [])] });
   const worker = busWorker(settings, env, { provider, dependsOn: [migration] });
   const functions = functionServices(settings, declarations, { ...env, migration, migrationJobName: migrationJobName(settings, env) }, { provider });
   return {
@@ -63,4 +61,30 @@ export function deployPlatform(settings: Settings, declarations: Declarations, p
     eventing: eventing(settings, declarations, functions, { provider }),
     routes: publicRoutes(settings, declarations, functions, { provider }),
   };
+}
+
+/**
+ * The app namespace. Our containers meet Pod Security `restricted`; Knative's injected queue-proxy meets it only
+ * with Serving's secure-pod-defaults on, so `baseline` is enforced and the API server warns and audits on
+ * `restricted`.
+ *
+ * @example
+ * const namespace = appNamespace(settings, { provider });
+ */
+export function appNamespace(settings: Settings, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    'namespace',
+    {
+      metadata: {
+        name: settings.namespace,
+        labels: {
+          ...labels('namespace'),
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    },
+    opts,
+  );
 }

@@ -1,7 +1,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import { contentName } from './names.ts';
+import { OTLP_ENDPOINT } from './addons/observability.ts';
 import type { Settings } from './settings.ts';
+import { brokerUrl } from './worker.ts';
 import { labels } from './workload.ts';
 
 /**
@@ -18,6 +20,9 @@ export function plainEnv(settings: Settings): Record<string, string> {
     NODE_ENV: 'production',
     PUBLIC_URL: `https://${settings.domain}`,
     FUNCTION_URL_TEMPLATE: `http://{function}.${settings.namespace}.svc.cluster.local`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_ENDPOINT,
+    // Read by the bus worker only: it publishes relayed events to the Broker, whose Triggers deliver them.
+    BUS_BROKER_URL: brokerUrl(settings),
   };
 }
 

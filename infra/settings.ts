@@ -1,5 +1,6 @@
 import type * as pulumi from '@pulumi/pulumi';
 import * as v from 'valibot';
+import { VERSIONS, type VersionKey } from './versions.ts';
 
 /** Where the cluster comes from. Only `onprem` (an existing cluster) is wired; see README for the cloud ones. */
 export const TARGETS = ['aws', 'azure', 'gcp', 'onprem'] as const;
@@ -30,7 +31,21 @@ export const SECRET_SETTINGS = [
  * Settings the platform computes itself: `NODE_ENV` is always production; Knative reserves `PORT`; the rest are
  * derived from the namespace, the domain or the workload and would silently disagree if set by hand.
  */
-const DERIVED_SETTINGS = ['NODE_ENV', 'PORT', 'PUBLIC_URL', 'FUNCTION_URL_TEMPLATE', 'OTEL_SERVICE_NAME'];
+const DERIVED_SETTINGS = [
+  'NODE_ENV',
+  'PORT',
+  'PUBLIC_URL',
+  'FUNCTION_URL_TEMPLATE',
+  'OTEL_SERVICE_NAME',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'PLATFORM_OIDC_ISSUER',
+  'BUS_BROKER_URL',
+  // Written by the stack into its data Secret (data/secret.ts); a ConfigMap value would shadow them.
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'UPSTASH_REDIS_REST_URL',
+];
 
 const dnsLabel = v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label'));
 const quantity = v.pipe(v.string(), v.regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a Kubernetes quantity'));
@@ -52,6 +67,41 @@ const SizeSchema = v.object({
 
 /** Per-function overrides: every field optional, the defaults come from `functionSize`. */
 const PartialSizeSchema = v.partial(v.object({ ...SizeSchema.entries }));
+
+/**
+ * Sizes some functions need whatever the stack says (stack `functionSizes` still wins): `documents` runs OCR
+ * (tesseract.js, pdf.js) on uploads — memory for the page images, CPU for recognition, minutes not seconds.
+ */
+export const FUNCTION_SIZE_DEFAULTS: Readonly<Record<string, Partial<v.InferOutput<typeof SizeSchema>>>> = {
+  documents: { cpu: '1', cpuLimit: '2', memory: '2Gi', timeoutSeconds: 300, containerConcurrency: 4 },
+};
+
+const ClusterSchema = v.object({
+  nodeCount: v.optional(int(1, 100), 3),
+  /** Machine type in the target's own vocabulary (m6i.large, Standard_D4s_v5, e2-standard-4); a default per target. */
+  nodeSize: v.optional(v.string()),
+  /** Cloud region / location (aws region, azure location, gcp region). */
+  region: v.optional(v.string()),
+  /** aws: existing private subnets (two zones at least) and the VPC's CIDR, which may reach RDS. */
+  subnetIds: v.optional(v.array(v.string()), []),
+  vpcCidr: v.optional(v.string(), '10.0.0.0/16'),
+  /** gcp: the project. */
+  project: v.optional(v.string()),
+  /** The StorageClass for in-cluster volumes (CloudNativePG, NATS, MinIO, Redis); the cluster default when unset. */
+  storageClass: v.optional(v.string()),
+});
+
+const DataSchema = v.object({
+  /** CloudNativePG instances (onprem) — 3 gives a synchronous-capable primary and two replicas. */
+  postgresInstances: v.optional(int(1, 9), 3),
+  postgresStorage: v.optional(quantity, '20Gi'),
+  /** Managed database size in the target's vocabulary (db.t4g.medium, Standard_B2ms, db-custom-2-7680). */
+  postgresTier: v.optional(v.string()),
+  natsStorage: v.optional(quantity, '10Gi'),
+  objectStorage: v.optional(quantity, '50Gi'),
+  bucket: v.optional(v.string(), 'consilium-documents'),
+  poolerInstances: v.optional(int(1, 10), 2),
+});
 
 const SettingsSchema = v.pipe(
   v.object({
@@ -83,6 +133,25 @@ const SettingsSchema = v.pipe(
       v.object({ name: v.optional(dnsLabel, 'kourier-internal'), namespace: v.optional(dnsLabel, 'kourier-system'), port: v.optional(int(1, 65535), 80) }),
       {},
     ),
+    cluster: v.optional(ClusterSchema, {}),
+    data: v.optional(DataSchema, {}),
+    /** Pinned versions (see versions.ts); an entry here replaces one default. */
+    versions: v.optional(v.partial(v.object(Object.fromEntries(Object.keys(VERSIONS).map((k) => [k, v.string()])) as Record<VersionKey, v.StringSchema<undefined>>)), {}),
+    /** Contact for Let's Encrypt (the ClusterIssuer for `domain`). */
+    acmeEmail: v.optional(v.pipe(v.string(), v.email())),
+    /** Let's Encrypt directory; point at staging while trying a new stack. */
+    acmeServer: v.optional(v.pipe(v.string(), v.url()), 'https://acme-v02.api.letsencrypt.org/directory'),
+    /**
+     * The cluster's service-account token issuer (`kubectl get --raw /.well-known/openid-configuration`). Functions
+     * accept Knative Eventing OIDC tokens from it; the cloud targets know theirs, onprem defaults to the in-cluster one.
+     */
+    oidcIssuer: v.optional(v.pipe(v.string(), v.url())),
+    /** Where functions reach the outside (payment and AI providers): CIDRs; private ranges are always excluded. */
+    externalEgress: v.optional(v.array(v.string()), ['0.0.0.0/0']),
+    /** Functions that call out although their code does not show it (e.g. SMTP through a library). */
+    externalFunctions: v.optional(v.array(v.string()), []),
+    /** The API server's address for egress policies (onprem), e.g. 10.0.0.1/32; clouds reach it without one. */
+    apiServerCidr: v.optional(v.string()),
   }),
   v.check(
     (s) => !Object.keys(s.env).some((k) => (SECRET_SETTINGS as readonly string[]).includes(k)),
@@ -115,15 +184,26 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
 }
 
 /**
- * A function's size: the stack-wide `functionSize`, then its own `functionSizes` entry on top.
+ * A function's size: the stack-wide `functionSize`, then the function's built-in needs (FUNCTION_SIZE_DEFAULTS), then
+ * its own `functionSizes` entry on top.
  *
  * @example
  * sizeOf(settings, 'identity').maxScale;
  */
 export function sizeOf(settings: Settings, functionName: string): FunctionSize {
-  const size = { ...settings.functionSize, ...settings.functionSizes[functionName] };
+  const size = { ...settings.functionSize, ...FUNCTION_SIZE_DEFAULTS[functionName], ...settings.functionSizes[functionName] };
   if (size.minScale > size.maxScale) throw new Error(`functionSizes.${functionName}: minScale ${size.minScale} exceeds maxScale ${size.maxScale}`);
   return size;
+}
+
+/**
+ * The pinned versions with the stack's overrides on top.
+ *
+ * @example
+ * versionsOf(settings).postgres; // '17'
+ */
+export function versionsOf(settings: Settings): Record<VersionKey, string> {
+  return { ...VERSIONS, ...settings.versions } as Record<VersionKey, string>;
 }
 
 /** Keys whose stack value is JSON (objects and numbers), read off the schema so a new key cannot be misread. */

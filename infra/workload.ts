@@ -9,6 +9,8 @@ export interface EnvSources {
   secretName: string;
   /** The ConfigMap of plain settings (its name changes with its content). */
   configMapName: string;
+  /** The Secret this program writes the data services' addresses into (absent when they are not managed here). */
+  dataSecretName?: string;
 }
 
 /** The uid/gid of the `node` user in the official Node images; numeric so the kubelet can verify non-root. */
@@ -34,14 +36,18 @@ export function containerSecurity() {
 }
 
 /**
- * `envFrom` for a container: the Secret first, then the ConfigMap. Settings validation refuses credential names in
- * the ConfigMap, so the two never name the same key.
+ * `envFrom` for a container: the operator's Secret, the data services' Secret, then the ConfigMap. Settings
+ * validation refuses credential names in the ConfigMap, and the operator's Secret holds none of the data keys.
  *
  * @example
- * const container = { envFrom: envFrom({ secretName: 'consilium-env', configMapName: runtimeConfigName(settings) }) };
+ * const container = { envFrom: envFrom({ secretName: 'consilium-env', dataSecretName: 'consilium-data', configMapName }) };
  */
 export function envFrom(sources: EnvSources) {
-  return [{ secretRef: { name: sources.secretName } }, { configMapRef: { name: sources.configMapName } }];
+  return [
+    { secretRef: { name: sources.secretName } },
+    ...(sources.dataSecretName ? [{ secretRef: { name: sources.dataSecretName } }] : []),
+    { configMapRef: { name: sources.configMapName } },
+  ];
 }
 
 /**
@@ -74,4 +80,22 @@ export function bundleCommand(bundle: string): string[] {
  */
 export function labels(component: string): Record<string, string> {
   return { 'app.kubernetes.io/name': component, 'app.kubernetes.io/part-of': 'consilium', 'app.kubernetes.io/managed-by': 'pulumi' };
+}
+
+/** Where the cluster's root CA is mounted for OIDC verification (the API server's JWKS is served with it). */
+const CLUSTER_CA_DIR = '/var/run/consilium/cluster-ca';
+
+/**
+ * The cluster's CA (`kube-root-ca.crt`, present in every namespace) as an extra trusted root for Node: functions
+ * and the worker fetch the service-account issuer's keys from the API server without mounting an API token.
+ *
+ * @example
+ * const { volume, mount, env } = clusterCa();
+ */
+export function clusterCa() {
+  return {
+    volume: { name: 'cluster-ca', configMap: { name: 'kube-root-ca.crt' } },
+    mount: { name: 'cluster-ca', mountPath: CLUSTER_CA_DIR, readOnly: true },
+    env: { name: 'NODE_EXTRA_CA_CERTS', value: `${CLUSTER_CA_DIR}/ca.crt` },
+  };
 }

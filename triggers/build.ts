@@ -15,7 +15,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * Packages left out of the bundles and shipped beside them in node_modules (the Dockerfile copies them): PGlite,
  * which production never loads, and native addons esbuild cannot inline.
  */
-export const EXTERNAL_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@node-rs/argon2'];
+export const EXTERNAL_PACKAGES = [
+  '@electric-sql/pglite',
+  '@electric-sql/pglite-socket',
+  '@node-rs/argon2',
+  // documents: pdf.js loads its worker and fonts from its own package, tesseract.js its worker script and language
+  // data, and the canvas is a native addon; bundled, none of them can find their files.
+  'pdfjs-dist',
+  'tesseract.js',
+  '@napi-rs/canvas',
+];
 
 /** Bundles `entries` (output name → source file, relative to the repo root) into `outdir`. */
 export async function bundle(entries: Record<string, string>, outdir = `${root}/dist`): Promise<void> {

@@ -97,3 +97,26 @@ export async function startServer(file: string, env: Record<string, string>, ms 
   const { port } = JSON.parse(line) as { port: number };
   return { child, port, url: `http://127.0.0.1:${port}` };
 }
+
+/**
+ * Runs a measuring child (`node --import tsx FILE`, from the repo root so migrations and tsx resolve) to its end
+ * and answers the last JSON line it printed; a non-zero exit or no JSON throws with the end of its stderr.
+ *
+ * @example
+ * const { result } = await runMeasuringChild<{ result: Runs }>(fixture('upload-measure.ts'), { BENCH_UPLOADS: '200' });
+ */
+export async function runMeasuringChild<T>(file: string, env: Record<string, string>, root: string, timeoutMs = 10 * 60_000): Promise<T> {
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', file], childEnv(env), root);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  try {
+    const code = await exited(child, timeoutMs);
+    const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+    if (code !== 0 || !last) throw new Error(`${file} exited ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+    return JSON.parse(last) as T;
+  } finally {
+    await stopChild(child);
+  }
+}

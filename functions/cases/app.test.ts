@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { closeDb, db } from '../../shared/db/index.ts';
 import { priceOf } from './pricing.ts';
-import { caseEvents, client, newCaseBody, platformApp, signedInOpsWithMfa, signedInPatient, type Client } from './testing.ts';
+import { caseEvents, client, newCaseBody, platformApp, signedInOps, signedInPatient, type Client } from './testing.ts';
 
 type Problem = { type: string; status: number; errors?: { pointer: string; message: string }[] };
 type CaseView = { id: string; status: string; stage: string; timeline: { at: string; status: string; note?: string }[]; questions: string[]; price: { amount: number; currency: string }; documents: unknown[] };
@@ -69,7 +69,7 @@ describe('cases', () => {
     it('requires a signed-in patient (401 without a token, 403 for ops)', async () => {
       const api = client(app);
       assert.equal((await api.post('/v1/cases', newCaseBody())).status, 401);
-      const ops = await signedInOpsWithMfa(api);
+      const ops = await signedInOps(api);
       assert.equal((await api.post('/v1/cases', newCaseBody(), ops.token)).status, 403);
     });
   });
@@ -115,7 +115,7 @@ describe('cases', () => {
       const api = client(app);
       const patient = await signedInPatient(api);
       const id = await openCase(api, patient.token);
-      const ops = await signedInOpsWithMfa(api);
+      const ops = await signedInOps(api);
       const page = await json<Page>(await api.get('/v1/cases?limit=100', ops.token));
       assert.ok(page.items.some((item) => item.id === id));
     });
@@ -150,7 +150,7 @@ describe('cases', () => {
       assert.match(hidden.headers.get('content-type') ?? '', /application\/problem\+json/);
       assert.equal((await api.get('/v1/cases/not-a-uuid', owner.token)).status, 404);
       assert.equal((await api.get('/v1/cases/00000000-0000-4000-8000-000000000000', owner.token)).status, 404);
-      const ops = await signedInOpsWithMfa(api);
+      const ops = await signedInOps(api);
       const seen = await api.get(`/v1/cases/${id}`, ops.token);
       assert.equal(seen.status, 200);
       assert.equal((await json<CaseView>(seen)).id, id);
@@ -169,8 +169,10 @@ describe('cases', () => {
       const view = await json<CaseView>(await api.get(`/v1/cases/${id}`, patient.token));
       assert.equal(view.status, 'cancelled');
       assert.deepEqual(view.timeline.map((t) => t.status), ['draft', 'cancelled']);
-      assert.deepEqual((await caseEvents(id)).map((e) => e.type), ['case.created.v1', 'case.cancelled.v1']);
-      assert.deepEqual((await caseEvents(id))[1]!.data, { caseId: id, from: 'draft' });
+      const events = await caseEvents(id);
+      assert.deepEqual(events.map((e) => e.type), ['case.created.v1', 'case.status-changed.v1', 'case.cancelled.v1']);
+      assert.deepEqual(events[1]!.data, { caseId: id, ownerId: patient.id, from: 'draft', to: 'cancelled', cause: 'cancel' });
+      assert.deepEqual(events[2]!.data, { caseId: id, from: 'draft' });
 
       const again = await api.post(`/v1/cases/${id}/cancel`, undefined, patient.token);
       assert.equal(again.status, 409);
@@ -178,7 +180,7 @@ describe('cases', () => {
       assert.match((await json<Problem>(again)).type, /illegal-transition$/);
       const after = await json<CaseView>(await api.get(`/v1/cases/${id}`, patient.token));
       assert.deepEqual(after, view, 'nothing changed');
-      assert.equal((await caseEvents(id)).length, 2, 'no further event');
+      assert.equal((await caseEvents(id)).length, 3, 'no further event');
     });
 
     it("lets ops cancel, hides another patient's case (404), and answers 404 for a bad id", async () => {
@@ -190,7 +192,7 @@ describe('cases', () => {
       assert.equal((await api.post('/v1/cases/nope/cancel', undefined, owner.token)).status, 404);
       const [row] = await db()<{ status: string }[]>`select status from cases.cases where id = ${id}`;
       assert.equal(row!.status, 'draft', "a stranger's attempt changes nothing");
-      const ops = await signedInOpsWithMfa(api);
+      const ops = await signedInOps(api);
       const res = await api.post(`/v1/cases/${id}/cancel`, undefined, ops.token);
       assert.equal(res.status, 200);
       const view = await json<CaseView>(await api.get(`/v1/cases/${id}`, owner.token));

@@ -30,7 +30,7 @@ describe('cases queries', () => {
     const seen: string[] = [];
     let after: Cursor | undefined;
     for (let page = 0; page < 10; page++) {
-      const rows = await listCases(db(), { ownerId, after, limit: 2 });
+      const rows = await listCases(db(), { scope: { ownerId }, after, limit: 2 });
       const shown = rows.slice(0, 2);
       seen.push(...shown.map((r) => r.id));
       if (rows.length <= 2) break;

@@ -17,6 +17,10 @@ export interface CaseRow {
   priceAmount: string | number;
   priceCurrency: Currency;
   questions: string[];
+  assignedProfessionalId: string | null;
+  reviewerId: string | null;
+  opinionDueAt: Date | null;
+  paidAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   /** created_at as PostgreSQL prints it, microseconds kept (a Date has only milliseconds): the keyset cursor. */
@@ -94,15 +98,24 @@ export interface Cursor {
   id: string;
 }
 
+/** Whose cases a list shows: one patient's, those a professional writes or reviews, or all (ops). */
+export type ListScope = { ownerId: string } | { professionalId: string } | { all: true };
+
 /**
- * One page of cases, newest first, keyset on (created_at, id): one owner's, or everyone's when `ownerId` is null.
+ * One page of cases, newest first, keyset on (created_at, id), within `scope`.
  * Returns up to `limit + 1` rows so the caller can tell whether another page follows.
  *
  * @example
- * await listCases(tx, { ownerId: principal.id, after: undefined, limit: 20 });
+ * await listCases(tx, { scope: { ownerId: principal.id }, after: undefined, limit: 20 });
  */
-export async function listCases(sql: Db, query: { ownerId: string | null; after: Cursor | undefined; limit: number }): Promise<CaseRow[]> {
-  const owner = query.ownerId === null ? sql`true` : sql`owner_id = ${query.ownerId}`;
+export async function listCases(sql: Db, query: { scope: ListScope; after: Cursor | undefined; limit: number }): Promise<CaseRow[]> {
+  const { scope } = query;
+  const owner =
+    'ownerId' in scope
+      ? sql`owner_id = ${scope.ownerId}`
+      : 'professionalId' in scope
+        ? sql`(assigned_professional_id = ${scope.professionalId} or reviewer_id = ${scope.professionalId})`
+        : sql`true`;
   const after = query.after ? sql`(created_at, id) < (${query.after.createdKey}::timestamptz, ${query.after.id}::uuid)` : sql`true`;
   return sql<CaseRow[]>`
     select *, created_at::text as created_key from cases.cases

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
+import { BLOB_ROUTES_PATH, blobRoutes, createBlobStore, FsBlobStore } from '../../shared/blob/index.ts';
+import { config } from '../../shared/config/index.ts';
 import { db } from '../../shared/db/index.ts';
-import { client, identityApp, login, newOps, newPatient, PASSWORD, type Client } from '../identity/testing.ts';
-import { totpCode } from '../identity/totp.ts';
+import { testRuntime } from '../../test/support/runtime.ts';
+import { cronTriggers } from '../../triggers/cron.ts';
+import { httpTriggers } from '../../triggers/http.ts';
+import { createIdentity } from '../identity/app.ts';
+import { DEFAULT_LIMITS } from '../identity/limits.ts';
+import { client, identityApp, login, newPatient, signedInOps, type Client } from '../identity/testing.ts';
 import cases from './app.ts';
 
 /** Helpers for the cases tests: identity and cases on one origin, as the local runtime serves them. */
@@ -21,18 +28,6 @@ export async function signedInPatient(api: Client): Promise<{ id: string; token:
   return { id, token: (await login(api, email)).accessToken };
 }
 
-/** A new ops account that enrolled TOTP and signed in with it (ops need a second factor for case data). */
-export async function signedInOpsWithMfa(api: Client): Promise<{ id: string; token: string }> {
-  const { id, tokens } = await newOps(api);
-  const setup = await api.post('/v1/auth/mfa/setup', undefined, tokens.accessToken);
-  assert.equal(setup.status, 200);
-  const secret = new URL(((await setup.json()) as { otpauthUri: string }).otpauthUri).searchParams.get('secret')!;
-  assert.equal((await api.post('/v1/auth/mfa/verify', { code: totpCode(secret) }, tokens.accessToken)).status, 204);
-  const { email } = (await (await api.get('/v1/me', tokens.accessToken)).json()) as { email: string };
-  const mfaTokens = await login(api, email, PASSWORD, totpCode(secret, Date.now() + 30_000));
-  return { id, token: mfaTokens.accessToken };
-}
-
 /** The events cases wrote to the outbox about `caseId`, oldest first. */
 export async function caseEvents(caseId: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
   const rows = await db()<{ type: string; data: Record<string, unknown> }[]>`
@@ -40,7 +35,7 @@ export async function caseEvents(caseId: string): Promise<{ type: string; data: 
   return [...rows];
 }
 
-export { client, type Client };
+export { client, signedInOps, type Client };
 
 /** A valid body for `POST /v1/cases`. */
 export const newCaseBody = (extra: Record<string, unknown> = {}) => ({
@@ -48,4 +43,38 @@ export const newCaseBody = (extra: Record<string, unknown> = {}) => ({
   questions: ['Is surgery necessary?', 'What follow-up do you advise?'],
   currency: 'EUR',
   ...extra,
+});
+
+/**
+ * identity and cases served by a runtime of their own, every event cases consumes delivered through the bus:
+ * identity's (consents, registrations) and those the test emits itself from `sources`.
+ */
+export async function casesRuntime(extra: { sources?: string[] } = {}) {
+  const identity = createIdentity({ limits: DEFAULT_LIMITS });
+  const events = cases.consumes.map((event) => ({ event, function: 'cases' }));
+  const harness = await testRuntime({
+    functions: [identity, cases],
+    events,
+    cron: cronTriggers.filter((t) => t.function === 'cases'),
+    http: httpTriggers.filter((t) => t.function === 'identity' || (t.function === 'cases' && t.prefix === '/v1/cases')),
+    sources: ['identity', 'cases', ...(extra.sources ?? [])],
+  });
+  await harness.runtime.start();
+  return { ...harness, api: client(harness.runtime.app) };
+}
+
+/** PUTs bytes where an upload intent said: the local blob routes in embedded mode, the S3 server otherwise. */
+export async function putUpload(upload: { uploadUrl: string; uploadHeaders: Record<string, string> }, bytes: Uint8Array): Promise<Response> {
+  const init = { method: 'PUT', headers: upload.uploadHeaders, body: bytes };
+  const store = createBlobStore(config());
+  if (store instanceof FsBlobStore) return new Hono().route(BLOB_ROUTES_PATH, blobRoutes(store)).request(upload.uploadUrl, init);
+  return fetch(upload.uploadUrl, init);
+}
+
+/** The body of an upload intent for `bytes`. */
+export const intentFor = (bytes: Uint8Array, contentType: string, filename = 'jane-doe-scan.pdf') => ({
+  filename,
+  contentType,
+  size: bytes.length,
+  sha256: createHash('sha256').update(bytes).digest('hex'),
 });

@@ -15,6 +15,20 @@ const langPath = join(dirname(require.resolve('@tesseract.js-data/eng')), '4.0.0
 
 let worker: Promise<Tesseract.Worker> | undefined;
 
+/**
+ * The OCR engine itself could not start (its model missing, no memory for the worker): a fault of this replica,
+ * not of the image, so the caller should retry rather than call the document unreadable.
+ *
+ * @example
+ * if (error instanceof OcrUnavailableError) throw error; // let the event be redelivered
+ */
+export class OcrUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the OCR engine could not start', { cause });
+    this.name = 'OcrUnavailableError';
+  }
+}
+
 function startWorker(): Promise<Tesseract.Worker> {
   return Tesseract.createWorker('eng', Tesseract.OEM.LSTM_ONLY, {
     // Read the traineddata from node_modules and never write a cache: no network, no stray files in the cwd.
@@ -38,13 +52,16 @@ function getWorker(): Promise<Tesseract.Worker> {
 
 /**
  * Reads the printed text of a PNG or JPEG image offline. The first call starts one tesseract worker (about a
- * second); later calls reuse it, one image at a time. Call `closeOcr()` on shutdown.
+ * second); later calls reuse it, one image at a time. Call `closeOcr()` on shutdown. Throws
+ * {@link OcrUnavailableError} when the engine cannot start, any other Error when the image cannot be read.
  *
  * @example
  * const { text, confidence } = await ocrImage(pngBytes);
  */
 export async function ocrImage(image: Uint8Array): Promise<OcrResult> {
-  const ocr = await getWorker();
+  const ocr = await getWorker().catch((cause: unknown) => {
+    throw new OcrUnavailableError(cause);
+  });
   try {
     const { data } = await ocr.recognize(Buffer.from(image.buffer, image.byteOffset, image.byteLength));
     return { text: data.text.trim(), confidence: data.confidence };

@@ -11,21 +11,31 @@ export interface PdfText {
 /** Below this many non-space characters a page is taken to be an image (a scan) rather than text. */
 export const SCANNED_PAGE_CHARACTERS = 16;
 
+/** The PDF has more pages than the caller agreed to read. */
+export class PdfTooLargeError extends Error {
+  constructor(readonly pages: number, readonly maxPages: number) {
+    super(`the PDF has ${pages} pages, more than ${maxPages}`);
+    this.name = 'PdfTooLargeError';
+  }
+}
+
 function isTextItem(item: object): item is TextItem {
   return 'str' in item;
 }
 
 /**
  * Extracts the text of every page of a PDF with pdf.js. Throws on a corrupt or password-protected file
- * (`PasswordException`, `InvalidPDFException`).
+ * (`PasswordException`, `InvalidPDFException`), and with {@link PdfTooLargeError} when it has more than
+ * `maxPages` pages (before reading any of them).
  *
  * @example
- * const { pages, perPage } = await extractPdfText(bytes);
+ * const { pages, perPage } = await extractPdfText(bytes, { maxPages: 500 });
  * console.log(pages, perPage[0]?.length);
  */
-export async function extractPdfText(bytes: Uint8Array): Promise<PdfText> {
+export async function extractPdfText(bytes: Uint8Array, { maxPages = Infinity }: { maxPages?: number } = {}): Promise<PdfText> {
   const pdf = await openPdf(bytes);
   try {
+    if (pdf.numPages > maxPages) throw new PdfTooLargeError(pdf.numPages, maxPages);
     const perPage: string[] = [];
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);

@@ -22,7 +22,8 @@ const assets = {
  */
 export async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
   const task = getDocument({
-    data: bytes.slice(),
+    // A copy, and a plain Uint8Array even from a Buffer (whose slice() is a view, and which pdf.js refuses).
+    data: new Uint8Array(bytes),
     ...assets,
     useWorkerFetch: false,
     isEvalSupported: false,

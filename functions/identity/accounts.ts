@@ -55,7 +55,7 @@ export async function createAccount(tx: Tx, account: NewAccount): Promise<{ id: 
     nameSealed: account.name ? cipher.seal('name', account.name) : null,
     phoneSealed: account.phone ? cipher.seal('phone', account.phone) : null,
   });
-  await emit(tx, UserRegisteredV1, { source: 'identity', subject: id, data: { userId: id, role: account.role } });
+  await emit(tx, UserRegisteredV1, { source: 'identity', subject: id, data: { userId: id, role: account.role, country: account.country ?? null, locale: account.locale ?? null } });
   return { id, cipher };
 }
 

@@ -1,13 +1,14 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { config, ConfigError, type Config } from '../../shared/config/index.ts';
+import { open, seal } from '../../shared/keyring/cipher.ts';
 
 /**
  * Envelope encryption for personal data: each person has a random data key, stored only wrapped (sealed) by the
  * master key; their name, phone, licence number and TOTP secret are sealed with it. Shredding the wrapped key
- * erases all of it, backups included. AES-256-GCM, a fresh 96-bit nonce per value, and the purpose bound in as
- * associated data, so a sealed value cannot be moved to another field or person.
+ * erases all of it, backups included. The cipher (AES-256-GCM, purpose bound in as associated data) is the
+ * platform's one, in shared/keyring/cipher.ts.
  */
-const VERSION = 'v1';
+export { open, seal };
 
 /** Only for development and tests: a fixed key anyone can derive, refused in production. */
 const DEVELOPMENT_MASTER_KEY = createHash('sha256').update('consilium development master key — never for real data').digest();
@@ -22,35 +23,6 @@ export function masterKey(cfg: Config = config()): Buffer {
   if (cfg.auth.masterKey) return Buffer.from(cfg.auth.masterKey, 'base64');
   if (cfg.production) throw new ConfigError(['IDENTITY_MASTER_KEY: required in production (encrypts personal data)']);
   return DEVELOPMENT_MASTER_KEY;
-}
-
-/**
- * Encrypts `plaintext` under `key`, bound to `context` (e.g. `user:<id>:name`).
- *
- * @example
- * const sealed = seal(dataKey, 'Ada Lovelace', `user:${id}:name`);
- */
-export function seal(key: Buffer, plaintext: string, context: string): string {
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(Buffer.from(context));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, nonce.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
-}
-
-/**
- * Decrypts what {@link seal} produced with the same key and context; throws when either differs or the value was altered.
- *
- * @example
- * const name = open(dataKey, row.nameSealed, `user:${id}:name`);
- */
-export function open(key: Buffer, sealed: string, context: string): string {
-  const [version, nonce, tag, body] = sealed.split('.');
-  if (version !== VERSION || !nonce || !tag || body === undefined) throw new Error('sealed value: unknown format');
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
-  decipher.setAAD(Buffer.from(context));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }
 
 /**

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { ProfileChangedV1 } from '../../events/identity.ts';
+import { emit } from '../../shared/bus/emit.ts';
 import { transaction } from '../../shared/db/index.ts';
 import { describe } from '../../shared/http/openapi.ts';
 import { problems } from '../../shared/http/problem.ts';
@@ -75,6 +77,9 @@ export function meRoutes(deps: IdentityDeps): Hono {
             ? { notificationPreferences: { ...user.notificationPreferences, ...body.notificationPreferences } }
             : {}),
         });
+        if (body.locale !== undefined && body.locale !== user.locale) {
+          await emit(tx, ProfileChangedV1, { source: 'identity', subject: id, data: { userId: id, country: user.country, locale: body.locale } });
+        }
       }, deps.sql());
       return c.body(null, 204);
     },

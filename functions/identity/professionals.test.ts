@@ -52,7 +52,7 @@ describe('professionals', () => {
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { status: string }).status, 'active');
     const verified = (await eventsAbout(id)).find((e) => e.type === 'identity.professional.verified.v1');
-    assert.deepEqual(verified?.data, { professionalId: id, grade: 'G3', specialties: ['cardiology', 'radiology'], verifiedBy: ops.id });
+    assert.deepEqual(verified?.data, { professionalId: id, grade: 'G3', specialties: ['cardiology', 'radiology'], languages: ['fr', 'en'], licenseCountry: 'FR', verifiedBy: ops.id });
     const tokens = await login(api, email);
     assert.equal(claimsOf(tokens.accessToken).grade, 'G3');
     assert.equal(claimsOf(tokens.accessToken).role, 'professional');

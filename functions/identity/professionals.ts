@@ -100,7 +100,7 @@ export function professionalRoutes(deps: IdentityDeps): Hono {
         await emit(tx, ProfessionalVerifiedV1, {
           source: 'identity',
           subject: id,
-          data: { professionalId: id, grade, specialties, verifiedBy: principal.id },
+          data: { professionalId: id, grade, specialties, languages: professional.languages, licenseCountry: professional.licenseCountry, verifiedBy: principal.id },
         });
       }, deps.sql());
       return c.json({ id, status: 'active', grade, specialties });

@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import type { Grade } from '../../shared/auth/grades.ts';
 import type { Role } from '../../shared/auth/principal.ts';
 import type { Sql, Tx } from '../../shared/db/index.ts';
+import { keyring } from '../../shared/keyring/index.ts';
 
 /** Every statement of the identity schema, one function each; the transaction or client comes first. */
 
@@ -148,6 +149,8 @@ export interface ProfessionalRow {
   status: 'pending_verification' | 'active' | 'suspended' | 'paused';
   grade: Grade | null;
   specialties: string[];
+  languages: string[];
+  licenseCountry: string;
 }
 
 /**
@@ -164,15 +167,15 @@ export async function insertProfessional(
 }
 
 /**
- * A professional's status, grade and specialties, row-locked when `forUpdate`.
+ * A professional's status, grade, specialties, languages and licence country, row-locked when `forUpdate`.
  *
  * @example
  * await findProfessional(tx, id, true);
  */
 export async function findProfessional(sql: Db, id: string, forUpdate = false): Promise<ProfessionalRow | undefined> {
   const [row] = forUpdate
-    ? await sql<ProfessionalRow[]>`select user_id, status, grade, specialties from identity.professionals where user_id = ${id} for update`
-    : await sql<ProfessionalRow[]>`select user_id, status, grade, specialties from identity.professionals where user_id = ${id}`;
+    ? await sql<ProfessionalRow[]>`select user_id, status, grade, specialties, languages, license_country from identity.professionals where user_id = ${id} for update`
+    : await sql<ProfessionalRow[]>`select user_id, status, grade, specialties, languages, license_country from identity.professionals where user_id = ${id}`;
   return row;
 }
 
@@ -348,8 +351,10 @@ export async function currentConsents(sql: Db, userId: string): Promise<ConsentR
 // --- erasure -----------------------------------------------------------------------------------------
 
 /**
- * Destroys a person's data key and every value sealed under it (GDPR Art. 17): name, phone, licence number and
- * TOTP secret become unreadable everywhere, backups included; sessions end. Returns false for an unknown id.
+ * Destroys a person's data keys and every value sealed under them (GDPR Art. 17): name, phone, licence number and
+ * TOTP secret, and — through their health-data key in the shared keyring — every record, extracted text and
+ * opinion stored for them by any function, become unreadable everywhere, backups included; sessions end.
+ * Returns false for an unknown id.
  *
  * @example
  * await shredPersonalData(tx, userId);
@@ -362,5 +367,6 @@ export async function shredPersonalData(tx: Tx, id: string): Promise<boolean> {
     where id = ${id} returning id`;
   await tx`update identity.professionals set license_number_sealed = null, updated_at = now() where user_id = ${id}`;
   await tx`update identity.sessions set revoked_at = now(), revoked_reason = 'erasure' where user_id = ${id} and revoked_at is null`;
+  if (rows.length === 1) await keyring().shred(tx, id);
   return rows.length === 1;
 }

@@ -13,7 +13,7 @@ describe('POST /v1/auth/register', () => {
     assert.ok(id);
     const events = await eventsAbout(id);
     assert.deepEqual(events.map((e) => e.type), ['identity.user.registered.v1']);
-    assert.deepEqual(events[0]!.data, { userId: id, role: 'patient' });
+    assert.deepEqual(events[0]!.data, { userId: id, role: 'patient', country: 'GB', locale: null });
   });
 
   it('refuses a taken e-mail in any case with 409', async () => {

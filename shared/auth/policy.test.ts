@@ -66,6 +66,22 @@ const table: [Role, Action, keyof typeof objects, Expected][] = [
   ['patient', 'audit:read', 'none', 403],
   ['patient', 'payment:checkout', 'owned', 'allow'],
   ['patient', 'payment:checkout', 'foreign', 404],
+  ['ops', 'payment:release', 'none', 'allow'],
+  ['patient', 'payment:release', 'none', 403],
+  ['ops', 'payment:report', 'none', 'allow'],
+  ['professional', 'payment:report', 'none', 403],
+  ['ops', 'offer:rescue', 'none', 'allow'],
+  ['professional', 'offer:rescue', 'none', 403],
+  ['ops', 'ai-usage:read', 'none', 'allow'],
+  ['patient', 'ai-usage:read', 'none', 403],
+  ['professional', 'payout:bank-account', 'none', 'allow'],
+  ['patient', 'payout:bank-account', 'none', 403],
+  ['professional', 'payout:read', 'owned', 'allow'],
+  ['professional', 'payout:read', 'foreign', 404],
+  ['patient', 'payout:read', 'foreign', 404],
+  ['ops', 'payout:read', 'foreign', 'allow'],
+  ['ops', 'payout:manage', 'none', 'allow'],
+  ['professional', 'payout:manage', 'none', 403],
 ];
 
 function outcome(role: Role, action: Action, object: Resource | undefined, mfa = true): Expected {
@@ -87,6 +103,8 @@ describe('policy', () => {
     assert.equal(outcome('professional', 'case:read', objects.foreign, false), 404);
     assert.equal(outcome('patient', 'case:read', objects.owned, false), 'allow');
     assert.equal(outcome('ops', 'professional:verify', undefined, false), 'allow');
+    assert.equal(outcome('professional', 'payout:bank-account', undefined, false), 'mfa');
+    assert.equal(outcome('ops', 'payout:manage', undefined, false), 'mfa');
   });
 
   it('never answers 403 for an object the caller cannot see', () => {

@@ -30,7 +30,14 @@ export type Action =
   | 'followup:answer'
   | 'offer:list'
   | 'offer:respond'
+  | 'offer:rescue'
+  | 'ai-usage:read'
+  | 'payout:bank-account'
+  | 'payout:read'
+  | 'payout:manage'
   | 'payment:checkout'
+  | 'payment:release'
+  | 'payment:report'
   | 'invoice:read'
   | 'consent:read'
   | 'consent:write'
@@ -80,7 +87,15 @@ const rules: Readonly<Record<Action, Rule>> = {
   'followup:answer': { professional: ['assigned'], caseData: true },
   'offer:list': { professional: 'any', caseData: true },
   'offer:respond': { professional: 'any', caseData: true },
+  'offer:rescue': { ops: 'any', caseData: true },
+  'ai-usage:read': { ops: 'any', caseData: true },
+  // Pay involves bank details: a second factor for everyone who touches it. A payout's owner is its professional.
+  'payout:bank-account': { professional: 'any', caseData: true },
+  'payout:read': { professional: ['owner'], ops: 'any', caseData: true },
+  'payout:manage': { ops: 'any', caseData: true },
   'payment:checkout': { patient: ['owner'] },
+  'payment:release': { ops: 'any', caseData: true },
+  'payment:report': { ops: 'any', caseData: true },
   'invoice:read': { patient: ['owner'], ops: 'any' },
   'consent:read': { patient: ['owner'], ops: 'any' },
   'consent:write': { patient: ['owner'] },

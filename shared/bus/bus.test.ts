@@ -164,6 +164,44 @@ describe('outbox → relay → consumer', () => {
     }
   });
 
+  it('hands the result of the slow preparation to the handler, and does not prepare an applied event again', async () => {
+    const name = uniqueName('prep');
+    const prepared: string[] = [];
+    const handled: { label: string; prepared: string }[] = [];
+    const fn = defineFunction({
+      name,
+      events: [
+        on(
+          ThingHappenedV1,
+          async (_tx, event, result: string) => {
+            handled.push({ label: event.data.label, prepared: result });
+          },
+          {
+            prepare: async (event) => {
+              prepared.push(event.id);
+              return event.data.label.toUpperCase();
+            },
+          },
+        ),
+      ],
+    });
+    const source = uniqueName('src');
+    const harness = await testRuntime({ functions: [fn], events: [{ event: ThingHappenedV1.type, function: name }], sources: [source] });
+    try {
+      await harness.runtime.start();
+      await transaction((tx) => emit(tx, ThingHappenedV1, { source, subject: 'p', data: { label: 'slow', failTimes: 0 } }));
+      await eventually(() => handled.length === 1, 10_000, 'delivery');
+      assert.deepEqual(handled.map(({ label, prepared: p }) => [label, p]), [['slow', 'SLOW']]);
+      const [event] = await db()<{ id: string }[]>`select id from bus.outbox where source = ${source}`;
+      const redelivered = { specversion: '1.0' as const, id: event!.id, source, type: ThingHappenedV1.type, time: new Date().toISOString(), datacontenttype: 'application/json' as const, data: { label: 'slow', failTimes: 0 } };
+      assert.deepEqual(await harness.runtime.deliver(name, redelivered), { ok: true });
+      assert.equal(prepared.length, 1, 'an applied event is not prepared again');
+      assert.equal(handled.length, 1);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('retries a consumer that fails twice, then applies the event once', async () => {
     const { consumer, harness, publish } = await setUp();
     try {

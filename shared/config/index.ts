@@ -33,6 +33,14 @@ const number = (fallback: string, min: number, max: number) =>
   );
 
 /** Every setting the platform reads, by its environment name. Unset services fall back to embedded defaults. */
+const key32 = v.optional(
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.check((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  ),
+);
+
 const EnvSchema = v.object({
   NODE_ENV: v.optional(v.picklist(['development', 'test', 'production']), 'development'),
   PORT: v.pipe(number('8080', 0, 65535), v.integer('must be an integer')),
@@ -45,7 +53,7 @@ const EnvSchema = v.object({
   NATS_SUBJECT_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9_-]+$/, 'lower-case letters, digits, _ and - only')), 'consilium'),
   EVENT_MAX_ATTEMPTS: v.pipe(number('5', 1, 100), v.integer('must be an integer')),
   EVENT_BACKOFF_MS: v.pipe(number('500', 1, 3_600_000), v.integer('must be an integer')),
-  FUNCTION_URL_TEMPLATE: v.optional(v.pipe(v.string(), v.includes('{function}', 'must contain {function}')), 'http://{function}'),
+  FUNCTION_URL_TEMPLATE: v.optional(v.pipe(v.string(), v.includes('{function}', 'must contain {function}'))),
   PLATFORM_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
   PUBLIC_URL: url(['http:', 'https:']),
   S3_ENDPOINT: url(['http:', 'https:']),
@@ -73,13 +81,13 @@ const EnvSchema = v.object({
   AUTH_SIGNING_KEYS: optionalString,
   ACCESS_TOKEN_TTL_SECONDS: v.pipe(number('900', 60, 3600), v.integer('must be an integer')),
   REFRESH_TOKEN_TTL_SECONDS: v.pipe(number('2592000', 600, 31_536_000), v.integer('must be an integer')),
-  IDENTITY_MASTER_KEY: v.optional(
-    v.pipe(
-      v.string(),
-      v.trim(),
-      v.check((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
-    ),
-  ),
+  IDENTITY_MASTER_KEY: key32,
+  // Case documents (functions/cases): limits per file and per case.
+  DOCUMENT_MAX_BYTES: v.pipe(number(String(25 * 1024 ** 2), 1, 5 * 1024 ** 3), v.integer('must be an integer')),
+  CASE_MAX_DOCUMENTS: v.pipe(number('20', 1, 1000), v.integer('must be an integer')),
+  CASE_MAX_DOCUMENT_BYTES: v.pipe(number(String(200 * 1024 ** 2), 1, 50 * 1024 ** 3), v.integer('must be an integer')),
+  // Health data at rest (shared/keyring): wraps each patient's data key.
+  DATA_MASTER_KEY: key32,
 });
 
 type Env = v.InferOutput<typeof EnvSchema>;
@@ -92,7 +100,10 @@ export interface Config {
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
   publicUrl: string | undefined;
-  /** Where the bus worker reaches a function over HTTP (`{function}` is replaced by its name). */
+  /**
+   * Where the bus worker and other functions reach a function over HTTP (`{function}` is replaced by its name).
+   * Outside production it defaults to this process's own origin, where the local runtime serves every function.
+   */
   functionUrlTemplate: string;
   /** Signs the platform's internal calls (events, cron). Random per process when unset outside production. */
   platformSecret: string;
@@ -120,6 +131,10 @@ export interface Config {
     /** Wraps per-person data keys and the stored signing keys; a fixed development key when unset outside production. */
     masterKey: string | undefined;
   };
+  /** Wraps patients' data keys (health data at rest); a fixed development key when unset outside production. */
+  dataMasterKey: string | undefined;
+  /** Upload limits: bytes per file, documents per case, bytes per case. */
+  documents: { maxBytes: number; maxPerCase: number; maxCaseBytes: number };
 }
 
 /**
@@ -157,7 +172,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     publicUrl: e.PUBLIC_URL,
-    functionUrlTemplate: e.FUNCTION_URL_TEMPLATE,
+    functionUrlTemplate: e.FUNCTION_URL_TEMPLATE ?? (production ? 'http://{function}' : `http://127.0.0.1:${e.PORT}`),
     platformSecret: e.PLATFORM_SECRET ?? randomSecret(),
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } : undefined,
     nats: e.NATS_URL ? { url: e.NATS_URL, stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX } : undefined,
@@ -203,6 +218,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       signingKeys: e.AUTH_SIGNING_KEYS,
       masterKey: e.IDENTITY_MASTER_KEY,
     },
+    dataMasterKey: e.DATA_MASTER_KEY,
+    documents: { maxBytes: e.DOCUMENT_MAX_BYTES, maxPerCase: e.CASE_MAX_DOCUMENTS, maxCaseBytes: e.CASE_MAX_DOCUMENT_BYTES },
   };
   if (production) problems.push(...productionProblems(config, e));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -246,4 +263,14 @@ export function configOrExit(): Config {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * The base URL of function `name` (no trailing slash), for the rare synchronous call between functions.
+ *
+ * @example
+ * await fetch(`${functionUrl('identity')}/v1/auth/mfa/step-up`, { method: 'POST', … });
+ */
+export function functionUrl(name: string, cfg: Config = config()): string {
+  return cfg.functionUrlTemplate.replaceAll('{function}', name).replace(/\/+$/, '');
 }

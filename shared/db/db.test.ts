@@ -90,3 +90,20 @@ describe('transactions', () => {
     assert.deepEqual(ran, ['committed']);
   });
 });
+
+describe('the pool', () => {
+  it('never hangs when many plain queries and transactions share it (no pipelining through the pooler)', async () => {
+    // Through PgBouncer in transaction mode, queries pipelined behind a busy one used to wedge their connection.
+    const padding = 'x'.repeat(3000);
+    const started = Date.now();
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all([
+        ...Array.from({ length: 60 }, (_, i) => db()<{ n: number }[]>`select ${i}::int as n, length(${padding}::text) as l`.then(([row]) => row!.n)),
+        ...Array.from({ length: 10 }, () => transaction(async (tx) => (await tx<{ n: number }[]>`select 1 as n`)[0]!.n)),
+      ]);
+      assert.equal(answers.length, 70);
+      assert.equal(answers[59], 59);
+    }
+    assert.ok(Date.now() - started < 60_000);
+  });
+});

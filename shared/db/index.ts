@@ -27,6 +27,10 @@ export function createSql(cfg: Config): Sql & { stopEmbedded(): Promise<void> } 
   const options = {
     prepare: false,
     max: cfg.database?.poolMax ?? 10,
+    // One query in flight per connection. Pipelined queries wedge a connection through PgBouncer in transaction
+    // mode (seen with 1.18: the bytes behind the first pipelined query never reach a server), and the whole pool
+    // then hangs; see porsager/postgres#970. Queries wait for a free connection instead.
+    max_pipeline: 1,
     // Column names only: postgres.camel would also rewrite the keys inside jsonb values (event data, documents).
     transform: { column: { from: postgres.toCamel, to: postgres.fromCamel } },
     onnotice: () => {},

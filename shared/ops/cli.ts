@@ -58,6 +58,13 @@ const commands: Record<string, Command> = {
     const user = await createUser(db(), { role: 'ops', email: values.email, password: values.password, ...(values.name ? { name: values.name } : {}) });
     console.log(`ops user ${user.id} created`);
   },
+
+  async analyse(files) {
+    if (files.length === 0) throw new UsageError('analyse takes one or more text or PDF files');
+    // The built-in analyser only (offline): one JSON object per file on stdout.
+    const { analyseFiles } = await import('../../functions/ai/ops.ts');
+    if ((await analyseFiles(files)) > 0) process.exitCode = 1;
+  },
 };
 
 class UsageError extends Error {}

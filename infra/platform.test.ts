@@ -1,110 +1,34 @@
-import { Broker, Trigger } from '@kubernetes-models/knative/eventing.knative.dev/v1';
-import { Service } from '@kubernetes-models/knative/serving.knative.dev/v1';
-import { PingSource } from '@kubernetes-models/knative/sources.knative.dev/v1';
-import * as k8s from '@pulumi/kubernetes';
-import * as pulumi from '@pulumi/pulumi';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { declaredFunctionNames } from '../triggers/registry.ts';
-import { declaredTriggers, functionNames, type Declarations } from './declarations.ts';
+import { declaredTriggers, functionNames } from './declarations.ts';
 import { objectName } from './names.ts';
 import { routeRules } from './routes.ts';
-import { deployPlatform, type Platform } from './platform.ts';
-import { parseSettings, sizeOf, type Settings } from './settings.ts';
+import { parseSettings, sizeOf } from './settings.ts';
+import {
+  assertRefused,
+  assertWellFormed,
+  baseConfig,
+  byType,
+  deployFixture,
+  fixture,
+  fixtureSettings,
+  mockRuntime,
+  named,
+  one,
+  quiet,
+  T,
+  validateKnative,
+  type Registered,
+} from './testing.ts';
 
-// Runs the program against Pulumi's in-process mocks (no CLI, no cluster) and inspects what it would register.
+// The app platform (functions, eventing, worker, migration, routes) against Pulumi's in-process mocks.
 
-interface Registered {
-  type: string;
-  name: string;
-  inputs: any;
-  provider: string;
-  /** URNs of the resources it waits for (dependsOn and implicit). */
-  dependencies: string[];
-  urn: string;
-}
-
-const SERVICE = 'kubernetes:serving.knative.dev/v1:Service';
-const TRIGGER = 'kubernetes:eventing.knative.dev/v1:Trigger';
-const BROKER = 'kubernetes:eventing.knative.dev/v1:Broker';
-const PING = 'kubernetes:sources.knative.dev/v1:PingSource';
-const JOB = 'kubernetes:batch/v1:Job';
-const DEPLOYMENT = 'kubernetes:apps/v1:Deployment';
-const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
-const HTTP_ROUTE = 'kubernetes:gateway.networking.k8s.io/v1:HTTPRoute';
-const REFERENCE_GRANT = 'kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant';
-
-let stackCount = 0;
-
-/** Fresh mocks (and a fresh stack, so URNs never clash between scenarios); returns what gets registered. */
-async function mockRuntime(config: Record<string, string> = {}): Promise<Registered[]> {
-  const registered: Registered[] = [];
-  pulumi.runtime.setAllConfig(config, Object.keys(config).filter((k) => k.endsWith(':kubeconfig')));
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-      call: (args) => args.inputs,
-    },
-    'consilium',
-    `test-${++stackCount}`,
-    false,
-  );
-  // The mock monitor does not pass dependencies to newResource; read them from the registration request itself.
-  const monitor = pulumi.runtime.getMonitor() as any;
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
-    register(req, (err: unknown, res: any) => {
-      if (!err) {
-        registered.push({
-          type: req.getType(),
-          name: req.getName(),
-          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
-          provider: req.getProvider(),
-          dependencies: req.getDependenciesList(),
-          urn: res.getUrn(),
-        });
-      }
-      callback(err, res);
-    });
-  return registered;
-}
-
-function settled(resource: pulumi.Resource): Promise<unknown> {
-  return new Promise((resolve) => resource.urn.apply(resolve));
-}
-
-/** Waits until every resource of the platform is registered. */
-async function registeredPlatform(platform: Platform): Promise<void> {
-  const { namespace, config, migration, worker, functions, eventing } = platform;
-  const all: pulumi.Resource[] = [namespace, config, migration, worker, ...functions.values(), ...eventing.triggers, ...eventing.sources];
-  if (eventing.broker) all.push(eventing.broker);
-  if (platform.routes) all.push(platform.routes);
-  await Promise.all(all.map(settled));
-}
-
-/** Waits until the registrations stop coming (for the real program, whose resources are not returned). */
-async function quiet(registered: Registered[]): Promise<void> {
-  let last = -1;
-  while (registered.length !== last) {
-    last = registered.length;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const byType = (registered: Registered[], type: string) => registered.filter((r) => r.type === type);
-const one = (registered: Registered[], type: string) => {
-  const found = byType(registered, type);
-  assert.equal(found.length, 1, `exactly one ${type}`);
+const runtimeConfigMap = (registered: Registered[]) => {
+  const found = byType(registered, T.CONFIG_MAP).filter((c) => c.inputs.metadata.name.startsWith('consilium-config-'));
+  assert.equal(found.length, 1);
   return found[0]!;
 };
-
-/** Validates a registered object with the typed Knative model of its kind. */
-function validateKnative(r: Registered): void {
-  const models: Record<string, new (data: any) => { validate(): void }> = { [SERVICE]: Service, [TRIGGER]: Trigger, [BROKER]: Broker, [PING]: PingSource };
-  const Model = models[r.type];
-  assert.ok(Model, `no Knative model for ${r.type}`);
-  new Model(r.inputs).validate();
-}
 
 function isoSeconds(duration: string): number {
   const match = /^PT(\d+(?:\.\d+)?)S$/.exec(duration);
@@ -112,55 +36,13 @@ function isoSeconds(duration: string): number {
   return Number(match[1]);
 }
 
-const fixture: Declarations = {
-  http: [
-    { prefix: '/v1/cases', function: 'cases' },
-    { prefix: '/v1/questions', function: 'cases' },
-  ],
-  events: [
-    { event: 'case.submitted.v1', function: 'cases' },
-    { event: 'case.triaged.v1', function: 'matching' },
-  ],
-  cron: [{ job: 'expire-offers', schedule: '*/5 * * * *', function: 'matching' }],
-};
-
-const baseConfig = { target: 'onprem', image: 'registry.example.com/consilium:1.4.2', domain: 'api.example.com' };
-
-function fixtureSettings(extra: Record<string, unknown> = {}): Settings {
-  return parseSettings({
-    ...baseConfig,
-    namespace: 'consilium-test',
-    workerReplicas: 2,
-    eventRetry: 7,
-    functionSizes: { matching: { maxScale: 3, timeoutSeconds: 120 } },
-    deadLetterUri: 'http://dead-letters.ops.svc.cluster.local',
-    env: { LOG_LEVEL: 'debug' },
-    ...extra,
-  });
-}
-
-async function deployFixture(settings = fixtureSettings(), declarations = fixture) {
-  const registered = await mockRuntime();
-  const provider = new k8s.Provider('test-cluster', { kubeconfig: 'test' });
-  const platform = deployPlatform(settings, declarations, provider);
-  await registeredPlatform(platform);
-  return { registered, settings, declarations };
-}
-
-/** Asserts the program refuses these inputs; in a stack of its own, drained, so stray registrations stay there. */
-async function assertRefused(settings: Settings, declarations: Declarations, pattern: RegExp): Promise<void> {
-  const registered = await mockRuntime();
-  assert.throws(() => deployPlatform(settings, declarations, new k8s.Provider('refused', { kubeconfig: 'test' })), pattern);
-  await quiet(registered);
-}
-
 describe('function Services', () => {
   it('makes one hardened, scale-to-zero Knative Service per declared function', async () => {
     const { registered, settings } = await deployFixture();
-    const services = byType(registered, SERVICE);
+    const services = byType(registered, T.SERVICE);
     // `cases` appears under two prefixes and an event: still one Service.
     assert.deepEqual(services.map((s) => s.inputs.metadata.name).sort(), ['cases', 'matching']);
-    const configMap = one(registered, CONFIG_MAP);
+    const configMap = runtimeConfigMap(registered);
 
     for (const service of services) {
       const name: string = service.inputs.metadata.name;
@@ -195,7 +77,7 @@ describe('function Services', () => {
 
   it('keeps functions without an HTTP prefix cluster-local', async () => {
     const { registered, declarations } = await deployFixture();
-    for (const service of byType(registered, SERVICE)) {
+    for (const service of byType(registered, T.SERVICE)) {
       const name = service.inputs.metadata.name;
       const isPublic = declarations.http.some((t) => t.function === name);
       assert.equal(service.inputs.metadata.labels['networking.knative.dev/visibility'], isPublic ? undefined : 'cluster-local', name);
@@ -204,21 +86,21 @@ describe('function Services', () => {
 
   it('waits for the migration Job, and names it in every revision', async () => {
     const { registered } = await deployFixture();
-    const job = one(registered, JOB);
+    const job = one(registered, T.JOB);
     assert.deepEqual(job.inputs.spec.template.spec.containers[0].command, ['node', 'dist/migrate.mjs']);
     assert.equal(job.inputs.spec.template.spec.restartPolicy, 'Never');
-    for (const dependent of [...byType(registered, SERVICE), one(registered, DEPLOYMENT)]) {
+    for (const dependent of [...byType(registered, T.SERVICE), one(registered, T.DEPLOYMENT)]) {
       assert.ok(dependent.dependencies.includes(job.urn), `${dependent.name} depends on the migration Job`);
     }
-    for (const service of byType(registered, SERVICE)) {
+    for (const service of byType(registered, T.SERVICE)) {
       assert.equal(service.inputs.spec.template.metadata.annotations['consilium.dev/migration'], job.inputs.metadata.name);
     }
   });
 
   it('replaces the migration Job (and so rolls every revision) when the image changes', async () => {
-    const before = one((await deployFixture()).registered, JOB).inputs.metadata.name;
-    const after = one((await deployFixture(fixtureSettings({ image: 'registry.example.com/consilium:1.4.3' }))).registered, JOB).inputs.metadata.name;
-    const again = one((await deployFixture()).registered, JOB).inputs.metadata.name;
+    const before = one((await deployFixture()).registered, T.JOB).inputs.metadata.name;
+    const after = one((await deployFixture(fixtureSettings({ image: 'registry.example.com/consilium:1.4.3' }))).registered, T.JOB).inputs.metadata.name;
+    const again = one((await deployFixture()).registered, T.JOB).inputs.metadata.name;
     assert.notEqual(before, after);
     assert.equal(before, again);
   });
@@ -227,7 +109,7 @@ describe('function Services', () => {
 describe('eventing', () => {
   it('makes one Trigger per event subscription, filtered on its type, delivering to the function /_events', async () => {
     const { registered, settings, declarations } = await deployFixture();
-    const triggers = byType(registered, TRIGGER);
+    const triggers = byType(registered, T.TRIGGER);
     assert.equal(triggers.length, declarations.events.length);
     for (const subscription of declarations.events) {
       const trigger = triggers.find((t) => t.inputs.spec.filter.attributes.type === subscription.event);
@@ -237,21 +119,23 @@ describe('eventing', () => {
       assert.deepEqual(spec.subscriber, {
         ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: subscription.function, namespace: 'consilium-test' },
         uri: '/_events',
+        // The OIDC audience Knative's token carries: the function's name, which it verifies.
+        audience: subscription.function,
       });
       assert.equal(spec.delivery.backoffPolicy, 'exponential');
       assert.equal(spec.delivery.retry, settings.eventRetry);
       assert.equal(spec.delivery.deadLetterSink.uri, 'http://dead-letters.ops.svc.cluster.local');
       // One attempt may include a cold start on top of the function's own request timeout.
       assert.ok(isoSeconds(spec.delivery.timeout) > sizeOf(settings, subscription.function).timeoutSeconds);
-      const service = byType(registered, SERVICE).find((s) => s.inputs.metadata.name === subscription.function)!;
+      const service = byType(registered, T.SERVICE).find((s) => s.inputs.metadata.name === subscription.function)!;
       assert.ok(trigger.dependencies.includes(service.urn), 'a Trigger waits for the Service it delivers to');
     }
-    one(registered, BROKER);
+    one(registered, T.BROKER);
   });
 
   it('makes one UTC PingSource per cron job, ticking the function /_cron/<job>', async () => {
     const { registered, declarations } = await deployFixture();
-    const sources = byType(registered, PING);
+    const sources = byType(registered, T.PING);
     assert.equal(sources.length, declarations.cron.length);
     for (const job of declarations.cron) {
       const source = sources.find((s) => s.inputs.spec.sink.uri === `/_cron/${job.job}`);
@@ -264,8 +148,8 @@ describe('eventing', () => {
 
   it('creates no Broker when nothing consumes events', async () => {
     const { registered } = await deployFixture(fixtureSettings({ functionSizes: {} }), { http: fixture.http, events: [], cron: [] });
-    assert.equal(byType(registered, BROKER).length, 0);
-    assert.equal(byType(registered, TRIGGER).length, 0);
+    assert.equal(byType(registered, T.BROKER).length, 0);
+    assert.equal(byType(registered, T.TRIGGER).length, 0);
   });
 
   it('refuses a schedule PingSource cannot run', async () => {
@@ -286,7 +170,7 @@ describe('public routes', () => {
 
   it('routes every declared prefix to its function through Knative\'s local gateway', async () => {
     const { registered, declarations } = await deployFixture(fixtureSettings({ gateway }));
-    const route = one(registered, HTTP_ROUTE);
+    const route = one(registered, T.HTTP_ROUTE);
     assert.deepEqual(route.inputs.spec.hostnames, ['api.example.com']);
     assert.deepEqual(route.inputs.spec.parentRefs, [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', ...gateway }]);
     const rules: any[] = route.inputs.spec.rules;
@@ -299,7 +183,7 @@ describe('public routes', () => {
     // One rule per public function, whatever the number of its prefixes; no rule for cluster-local ones.
     assert.equal(rules.length, new Set(declarations.http.map((t) => t.function)).size);
     assert.equal(rules.flatMap((r) => r.matches).length, declarations.http.length);
-    const grant = one(registered, REFERENCE_GRANT);
+    const grant = one(registered, T.REFERENCE_GRANT);
     assert.equal(grant.inputs.metadata.namespace, 'kourier-system');
     assert.deepEqual(grant.inputs.spec.from, [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'consilium-test' }]);
     assert.ok(route.dependencies.includes(grant.urn));
@@ -331,7 +215,7 @@ describe('public routes', () => {
 
   it('makes no route without a Gateway, and refuses a prefix given to two functions', async () => {
     const { registered } = await deployFixture();
-    assert.equal(byType(registered, HTTP_ROUTE).length, 0);
+    assert.equal(byType(registered, T.HTTP_ROUTE).length, 0);
     const clash = { ...fixture, http: [...fixture.http, { prefix: '/v1/cases' as const, function: 'matching' }] };
     await assertRefused(fixtureSettings({ gateway }), clash, /v1\/cases/);
   });
@@ -340,7 +224,7 @@ describe('public routes', () => {
 describe('bus worker and settings', () => {
   it('runs the always-on bus worker with the platform settings', async () => {
     const { registered } = await deployFixture();
-    const worker = one(registered, DEPLOYMENT);
+    const worker = one(registered, T.DEPLOYMENT);
     const pod = worker.inputs.spec.template.spec;
     const container = pod.containers[0];
     assert.equal(worker.inputs.spec.replicas, 2);
@@ -350,7 +234,7 @@ describe('bus worker and settings', () => {
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
     assert.deepEqual(container.securityContext.capabilities.drop, ['ALL']);
     assert.equal(pod.enableServiceLinks, false);
-    const configMap = one(registered, CONFIG_MAP);
+    const configMap = runtimeConfigMap(registered);
     assert.deepEqual(container.envFrom, [{ secretRef: { name: 'consilium-env' } }, { configMapRef: { name: configMap.inputs.metadata.name } }]);
     // The worker reaches each function where Knative serves it inside the cluster.
     assert.equal(configMap.inputs.data.FUNCTION_URL_TEMPLATE, 'http://{function}.consilium-test.svc.cluster.local');
@@ -377,6 +261,13 @@ describe('bus worker and settings', () => {
     assert.throws(() => sizeOf(fixtureSettings({ functionSizes: { cases: { minScale: 5, maxScale: 2 } } }), 'cases'), /minScale/);
   });
 
+  it('sizes documents for OCR unless the stack says otherwise', () => {
+    assert.equal(sizeOf(parseSettings(baseConfig), 'documents').memory, '2Gi');
+    assert.ok(sizeOf(parseSettings(baseConfig), 'documents').timeoutSeconds >= 300);
+    assert.equal(sizeOf(parseSettings(baseConfig), 'cases').memory, '256Mi');
+    assert.equal(sizeOf(parseSettings({ ...baseConfig, functionSizes: { documents: { memory: '4Gi' } } }), 'documents').memory, '4Gi');
+  });
+
   it('keeps generated names within 63 characters and distinct', () => {
     const long = 'a'.repeat(40);
     const a = objectName(long, 'case.submitted.with.a.very.long.name.v1');
@@ -397,7 +288,7 @@ describe('Knative schema', () => {
 
   it('would reject a malformed one (the check is not a no-op)', async () => {
     const { registered } = await deployFixture();
-    const service = structuredClone(byType(registered, SERVICE)[0]!);
+    const service = structuredClone(byType(registered, T.SERVICE)[0]!);
     service.inputs.spec.template.spec.containerConcurrency = 'fifty';
     assert.throws(() => validateKnative(service), /containerConcurrency/);
   });
@@ -409,35 +300,51 @@ describe('the real triggers', () => {
     const settings = fixtureSettings({ functionSizes: {}, gateway: { name: 'public', namespace: 'gateways' } });
     const { registered } = await deployFixture(settings, declarations);
     assert.deepEqual(functionNames(declarations), declaredFunctionNames());
-    assert.deepEqual(byType(registered, SERVICE).map((s) => s.inputs.metadata.name).sort(), declaredFunctionNames());
-    assert.equal(byType(registered, TRIGGER).length, declarations.events.length);
-    assert.equal(byType(registered, PING).length, declarations.cron.length);
+    assert.deepEqual(byType(registered, T.SERVICE).map((s) => s.inputs.metadata.name).sort(), declaredFunctionNames());
+    assert.equal(byType(registered, T.TRIGGER).length, declarations.events.length);
+    assert.equal(byType(registered, T.PING).length, declarations.cron.length);
     for (const r of registered.filter((x) => /knative\.dev/.test(x.type))) validateKnative(r);
     if (declarations.http.length) {
-      const rules: any[] = one(registered, HTTP_ROUTE).inputs.spec.rules;
-      assert.deepEqual(rules.flatMap((r) => r.matches.map((m: any) => m.path.value)).sort(), declarations.http.map((t) => t.prefix).sort());
+      const rules: any[] = one(registered, T.HTTP_ROUTE).inputs.spec.rules;
+      const matches = rules.flatMap((r) => r.matches.map((m: any) => m.path));
+      assert.equal(matches.length, declarations.http.reduce((n, t) => n + (t.methods?.length ?? 1), 0));
+      for (const { prefix } of declarations.http) {
+        // A concrete request path for the prefix (parameters filled in) is matched by some rule.
+        const path = prefix.replace(/:[^/]+/g, 'x-1');
+        const hit = matches.some((m: any) => (m.type === 'PathPrefix' ? m.value === prefix : new RegExp(m.value).test(path)));
+        assert.ok(hit, `a match for ${prefix}`);
+      }
     }
   });
 
   it('runs infra/index.ts from stack config', async () => {
-    const registered = await mockRuntime({
-      'consilium:target': 'onprem',
-      'consilium:image': baseConfig.image,
-      'consilium:domain': baseConfig.domain,
-      'consilium:kubeconfig': 'apiVersion: v1\nkind: Config\n',
-      'consilium:functionSize': JSON.stringify({ maxScale: 4 }),
-      'consilium:workerReplicas': '2',
-    });
+    const registered = await mockRuntime(
+      {
+        'consilium:target': 'onprem',
+        'consilium:image': baseConfig.image,
+        'consilium:domain': baseConfig.domain,
+        'consilium:acmeEmail': baseConfig.acmeEmail,
+        'consilium:kubeconfig': 'apiVersion: v1\nkind: Config\n',
+        'consilium:dataSeed': 'seed-for-the-program-test',
+        'consilium:appSecrets': JSON.stringify({ PLATFORM_SECRET: 'p'.repeat(40) }),
+        'consilium:functionSize': JSON.stringify({ maxScale: 4 }),
+        'consilium:workerReplicas': '2',
+      },
+      ['consilium:kubeconfig', 'consilium:dataSeed', 'consilium:appSecrets'],
+    );
     const program = await import('./index.ts');
     await new Promise((resolve) => program.namespace.apply(resolve));
     await quiet(registered);
     const provider = one(registered, 'pulumi:providers:kubernetes');
     assert.equal(provider.inputs.namespace, 'consilium');
-    assert.deepEqual(byType(registered, SERVICE).map((s) => s.inputs.metadata.name).sort(), declaredFunctionNames());
-    for (const service of byType(registered, SERVICE)) {
+    assert.deepEqual(byType(registered, T.SERVICE).map((s) => s.inputs.metadata.name).sort(), declaredFunctionNames());
+    for (const service of byType(registered, T.SERVICE)) {
       assert.equal(service.inputs.spec.template.metadata.annotations['autoscaling.knative.dev/max-scale'], '4');
     }
-    assert.equal(one(registered, DEPLOYMENT).inputs.spec.replicas, 2);
+    assert.equal(named(registered, T.DEPLOYMENT, 'bus-worker').inputs.spec.replicas, 2);
     assert.deepEqual(program.functions, declaredFunctionNames());
+    // appSecrets became the operator's Secret, which every workload reads first.
+    assert.equal(named(registered, 'kubernetes:core/v1:Secret', 'consilium-env').inputs.stringData.PLATFORM_SECRET, 'p'.repeat(40));
+    for (const r of registered.filter((x) => x.type.startsWith('kubernetes:') && !/helm|yaml\/v2/.test(x.type))) assertWellFormed(r);
   });
 });

@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { createScratchDatabase } from '../test/services/database.ts';
+import { servicesEnv } from '../test/services/env.ts';
+import { answers } from './support/net.ts';
+import { runMeasuringChild } from './support/children.ts';
+import { measured, type Row } from './support/report.ts';
+import type { UploadRun } from './fixtures/upload-measure.ts';
+
+export interface UploadOptions {
+  uploads: number;
+  concurrency: number;
+  rounds: number;
+}
+
+export const uploadDefaults: UploadOptions = { uploads: 200, concurrency: 8, rounds: 2 };
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Upload intent + complete through the cases API vs the same number of bare presign + HEAD calls on the same store,
+ * in a child process (fixtures/upload-measure.ts): s3rver and PostgreSQL through PgBouncer when they answer, else
+ * the embedded defaults (disk store, PGlite).
+ *
+ * @example
+ * const rows = await benchUpload(uploadDefaults);
+ */
+export async function benchUpload(options: UploadOptions = uploadDefaults): Promise<Row[]> {
+  const services = (await answers(servicesEnv.DATABASE_URL)) && (await answers(servicesEnv.S3_ENDPOINT));
+  // A database of its own (through the same pooler), so earlier runs' schemas never get in the way.
+  const database = services ? await createScratchDatabase('bench') : undefined;
+  const env: Record<string, string> = database
+    ? { DATABASE_URL: database.url, S3_ENDPOINT: servicesEnv.S3_ENDPOINT, S3_BUCKET: servicesEnv.S3_BUCKET, S3_REGION: servicesEnv.S3_REGION, S3_ACCESS_KEY_ID: servicesEnv.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: servicesEnv.S3_SECRET_ACCESS_KEY }
+    : { DATA_DIR: `${root}/node_modules/.cache/bench-upload` };
+  try {
+    const { result } = await runMeasuringChild<{ result: { uploads: number; concurrency: number; bytes: number; store: string; database: string; runs: { ours: UploadRun[]; bare: UploadRun[] } } }>(
+      fileURLToPath(new URL('fixtures/upload-measure.ts', import.meta.url)),
+      {
+        ...env,
+        LOG_LEVEL: 'warn',
+        MIGRATIONS_ROOT: root,
+        CASE_MAX_DOCUMENTS: String(options.uploads + 1),
+        CASE_MAX_DOCUMENT_BYTES: String(1024 ** 3),
+        BENCH_UPLOADS: String(options.uploads),
+        BENCH_CONCURRENCY: String(options.concurrency),
+        BENCH_ROUNDS: String(options.rounds),
+      },
+      root,
+    );
+    const best = (runs: UploadRun[]) => Math.max(...runs.map((r) => r.perSecond));
+    const all = (runs: UploadRun[]) => runs.map((r) => r.perSecond.toFixed(1)).join(', ');
+    return [
+      measured('upload intent + complete vs presign + HEAD', 'uploads/s', best(result.runs.ours), best(result.runs.bare), { op: '>=', value: 0.5 }, {
+        note: `${result.uploads} uploads of ${result.bytes / 1024} KiB, ${result.concurrency} concurrent, ${result.store} store, ${result.database} database; best of ${all(result.runs.ours)} vs ${all(result.runs.bare)}; the client's PUT is not timed on either side`,
+        details: result,
+      }),
+    ];
+  } finally {
+    await database?.drop();
+  }
+}

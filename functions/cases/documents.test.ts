@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { documentStorage } from '../../events/documents.ts';
+import { createBlobStore } from '../../shared/blob/index.ts';
+import { config } from '../../shared/config/index.ts';
+import { closeDb, db } from '../../shared/db/index.ts';
+import { keyring, openBytes } from '../../shared/keyring/index.ts';
+import { eventually } from '../../test/support/runtime.ts';
+import { stagingKey } from './documents.ts';
+import { caseEvents, casesRuntime, intentFor, newCaseBody, putUpload, signedInOps, signedInPatient, type Client } from './testing.ts';
+
+type Problem = { type: string; status: number; errors?: { pointer: string }[] };
+type Intent = { id: string; uploadUrl: string; uploadMethod: string; uploadHeaders: Record<string, string> };
+
+const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+const json = async <T>(res: Response) => (await res.json()) as T;
+const blobs = () => createBlobStore(config());
+
+describe('case documents', () => {
+  let harness: Awaited<ReturnType<typeof casesRuntime>>;
+  let api: Client;
+  before(async () => {
+    harness = await casesRuntime();
+    api = harness.api;
+  });
+  after(async () => {
+    await harness?.close();
+    await closeDb();
+  });
+
+  async function draft(token: string): Promise<string> {
+    const res = await api.post('/v1/cases', newCaseBody(), token);
+    assert.equal(res.status, 201);
+    return (await json<{ id: string }>(res)).id;
+  }
+
+  async function intent(caseId: string, token: string, body: Record<string, unknown>): Promise<Response> {
+    return api.post(`/v1/cases/${caseId}/documents`, body, token);
+  }
+
+  async function upload(caseId: string, token: string, bytes: Uint8Array, contentType: string, sent: Uint8Array = bytes) {
+    const res = await intent(caseId, token, intentFor(bytes, contentType));
+    assert.equal(res.status, 201, await res.clone().text());
+    const created = await json<Intent>(res);
+    assert.equal(created.uploadMethod, 'PUT');
+    const put = await putUpload(created, sent);
+    assert.ok(put.ok, `PUT answered ${put.status}`);
+    return { id: created.id, complete: await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, token) };
+  }
+
+  it('stores an upload encrypted under the owner key, and answers the original bytes through an audited link', async () => {
+    const patient = await signedInPatient(api);
+    const caseId = await draft(patient.token);
+    const { id, complete } = await upload(caseId, patient.token, PDF, 'application/pdf');
+    assert.equal(complete.status, 200, await complete.clone().text());
+    assert.equal((await json<{ status: string }>(complete)).status, 'uploaded');
+
+    const stored = documentStorage.original(caseId, id);
+    const ciphertext = await blobs().get(stored.key);
+    assert.ok(ciphertext, 'the encrypted original is stored');
+    assert.equal(Buffer.from(ciphertext).indexOf('%PDF'), -1, 'the object in the bucket is ciphertext');
+    const key = await keyring().existingKey(db(), patient.id);
+    assert.deepEqual(new Uint8Array(openBytes(key!, ciphertext, stored.context)), PDF);
+    assert.equal(await blobs().head(stagingKey(caseId, id)), undefined, 'the plaintext staging copy is gone');
+
+    const read = await api.get(`/v1/cases/${caseId}/documents/${id}`, patient.token);
+    assert.equal(read.status, 200);
+    const view = await json<{ filename: string; kind: string; size: number; downloadUrl: string }>(read);
+    assert.deepEqual([view.filename, view.kind, view.size], ['jane-doe-scan.pdf', 'pdf', PDF.length]);
+    const content = await api.get(new URL(view.downloadUrl).pathname + new URL(view.downloadUrl).search);
+    assert.equal(content.status, 200);
+    assert.deepEqual(new Uint8Array(await content.arrayBuffer()), PDF);
+    assert.match(content.headers.get('content-disposition') ?? '', /jane-doe-scan\.pdf/);
+
+    const events = await caseEvents(caseId);
+    const uploaded = events.find((e) => e.type === 'document.uploaded.v1');
+    assert.deepEqual(uploaded?.data, { caseId, ownerId: patient.id, documentId: id, kind: 'pdf', contentType: 'application/pdf', size: PDF.length, sha256: intentFor(PDF, '').sha256, blobKey: stored.key });
+    assert.deepEqual(events.filter((e) => e.type === 'document.read.v1').map((e) => e.data.what), ['metadata', 'content']);
+    assert.ok(!JSON.stringify(events).includes('jane-doe'), 'no file name in events');
+
+    const tampered = new URL(view.downloadUrl);
+    tampered.searchParams.set('actor', 'someone-else');
+    assert.equal((await api.get(tampered.pathname + tampered.search)).status, 403);
+  });
+
+  it('refuses unaccepted, empty and oversized files at the intent, before anything is stored', async () => {
+    const patient = await signedInPatient(api);
+    const caseId = await draft(patient.token);
+    const refusals: [Record<string, unknown>, number, string][] = [
+      [{ ...intentFor(PDF, 'application/zip') }, 415, '/contentType'],
+      [{ ...intentFor(PDF, 'application/pdf'), size: 0 }, 422, '/size'],
+      [{ ...intentFor(PDF, 'application/pdf'), size: config().documents.maxBytes + 1 }, 413, '/size'],
+      [{ ...intentFor(PDF, 'application/pdf'), sha256: 'nope' }, 400, '/sha256'],
+    ];
+    for (const [body, status, pointer] of refusals) {
+      const res = await intent(caseId, patient.token, body);
+      assert.equal(res.status, status, pointer);
+      assert.match(res.headers.get('content-type') ?? '', /problem\+json/);
+      assert.ok((await json<Problem>(res)).errors?.some((e) => e.pointer === pointer), pointer);
+    }
+    const [row] = await db()<{ n: number }[]>`select count(*)::int as n from cases.documents where case_id = ${caseId}`;
+    assert.equal(row!.n, 0);
+  });
+
+  for (const [what, declared, sent, status, type] of [
+    ['a SHA-256 mismatch', PDF, Uint8Array.from([...PDF.slice(0, -1), 0x21]), 422, 'checksum-mismatch'],
+    ['a PNG declared as a PDF', PNG, PNG, 415, 'type-mismatch'],
+  ] as const) {
+    it(`refuses ${what} at complete (${status}) and keeps neither the row nor any object`, async () => {
+      const patient = await signedInPatient(api);
+      const caseId = await draft(patient.token);
+      const res = await intent(caseId, patient.token, intentFor(declared, 'application/pdf'));
+      const created = await json<Intent>(res);
+      assert.ok((await putUpload(created, sent)).ok);
+      const complete = await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, patient.token);
+      assert.equal(complete.status, status);
+      assert.match((await json<Problem>(complete)).type, new RegExp(`${type}$`));
+      assert.equal((await api.get(`/v1/cases/${caseId}/documents/${created.id}`, patient.token)).status, 404);
+      assert.equal(await blobs().head(stagingKey(caseId, created.id)), undefined);
+      assert.equal(await blobs().head(documentStorage.original(caseId, created.id).key), undefined);
+      assert.ok(!(await caseEvents(caseId)).some((e) => e.type === 'document.uploaded.v1'));
+    });
+  }
+
+  it('answers 409 to complete before the bytes were PUT, and keeps the intent for a retry', async () => {
+    const patient = await signedInPatient(api);
+    const caseId = await draft(patient.token);
+    const created = await json<Intent>(await intent(caseId, patient.token, intentFor(PDF, 'application/pdf')));
+    const early = await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, patient.token);
+    assert.equal(early.status, 409);
+    assert.ok((await putUpload(created, PDF)).ok);
+    const complete = await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, patient.token);
+    assert.equal(complete.status, 200);
+    const again = await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, patient.token);
+    assert.equal(again.status, 200, 'completing twice is harmless');
+    assert.equal((await caseEvents(caseId)).filter((e) => e.type === 'document.uploaded.v1').length, 1);
+  });
+
+  it("hides another patient's case and documents (404) and lets ops with MFA read them", async () => {
+    const owner = await signedInPatient(api);
+    const other = await signedInPatient(api);
+    const caseId = await draft(owner.token);
+    const { id } = await upload(caseId, owner.token, PDF, 'application/pdf');
+    assert.equal((await intent(caseId, other.token, intentFor(PDF, 'application/pdf'))).status, 404);
+    assert.equal((await api.post(`/v1/cases/${caseId}/documents/${id}/complete`, undefined, other.token)).status, 404);
+    assert.equal((await api.get(`/v1/cases/${caseId}/documents/${id}`, other.token)).status, 404);
+    assert.equal((await api.post(`/v1/cases/${caseId}/submit`, undefined, other.token)).status, 404);
+    assert.equal((await api.post(`/v1/cases/${caseId}/cancel`, undefined, other.token)).status, 404);
+    const ops = await signedInOps(api);
+    assert.equal((await api.get(`/v1/cases/${caseId}/documents/${id}`, ops.token)).status, 200);
+  });
+
+  it('submits only with an uploaded record and the processing consent, then accepts no more uploads', async () => {
+    const patient = await signedInPatient(api);
+    const caseId = await draft(patient.token);
+    const bare = await api.post(`/v1/cases/${caseId}/submit`, undefined, patient.token);
+    assert.equal(bare.status, 422);
+    assert.deepEqual((await json<Problem>(bare)).errors?.map((e) => e.pointer), ['/documents', '/consents/processing']);
+
+    assert.equal((await upload(caseId, patient.token, PDF, 'application/pdf')).complete.status, 200);
+    const pending = await json<Intent>(await intent(caseId, patient.token, intentFor(PNG, 'image/png', 'x.png')));
+    assert.ok((await putUpload(pending, PNG)).ok);
+    assert.equal((await api.post('/v1/consents', { purpose: 'processing', version: '2026-01', granted: true }, patient.token)).status, 201);
+    await eventually(async () => (await api.post(`/v1/cases/${caseId}/submit`, undefined, patient.token)).status === 200, 10_000, 'submit after the consent arrived');
+
+    const view = await json<{ status: string; documents: { id: string }[]; timeline: { status: string }[] }>(await api.get(`/v1/cases/${caseId}`, patient.token));
+    assert.equal(view.status, 'awaiting_payment');
+    assert.equal(view.documents.length, 1, 'the intent never completed was dropped');
+    assert.equal(await blobs().head(stagingKey(caseId, pending.id)), undefined, 'with its plaintext bytes');
+    const submitted = (await caseEvents(caseId)).find((e) => e.type === 'case.submitted.v1');
+    assert.equal(submitted?.data.questionCount, 2);
+    assert.deepEqual(submitted?.data.documentIds, [view.documents[0]!.id]);
+    assert.equal(submitted?.data.patientCountry, 'GB');
+    assert.equal((await intent(caseId, patient.token, intentFor(PDF, 'application/pdf'))).status, 409);
+    assert.equal((await api.post(`/v1/cases/${caseId}/submit`, undefined, patient.token)).status, 409);
+  });
+});

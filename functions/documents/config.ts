@@ -1,0 +1,27 @@
+/** The limits of the documents pipeline; each has a default, and tests or a deployment may pass others. */
+export interface DocumentsOptions {
+  /**
+   * Largest file read at all; a bigger one fails `too-large` without being fetched. Default: the upload limit cases
+   * enforces (`DOCUMENT_MAX_BYTES`, `config().documents.maxBytes`), so only a file cases refused would exceed it.
+   */
+  maxBytes: number;
+  /** Largest PDF read; more pages fail `too-large`. Default 500. */
+  maxPages: number;
+  /** Scanned pages of one PDF that are rendered and OCR'd (the first ones); the rest keep their (empty) text layer. Default 20. */
+  maxOcrPages: number;
+  /** Largest image (width × height) given to OCR; a bigger JPEG/PNG fails `too-large`. Default 40 megapixels. */
+  maxImagePixels: number;
+}
+
+/**
+ * The defaults but `maxBytes` (from the configuration): sized so one upload cannot take a replica's memory or
+ * minutes of its CPU.
+ *
+ * @example
+ * createDocuments({ options: { ...documentsDefaults, maxOcrPages: 5 } });
+ */
+export const documentsDefaults: Omit<DocumentsOptions, 'maxBytes'> = {
+  maxPages: 500,
+  maxOcrPages: 20,
+  maxImagePixels: 40_000_000,
+};

@@ -1,0 +1,113 @@
+import { createHash, createHmac } from 'node:crypto';
+import { documentStorage, type DocumentUploadedV1 } from '../../events/documents.ts';
+import type { EventData } from '../../events/envelope.ts';
+import type { BlobStore } from '../../shared/blob/index.ts';
+import type { Sql } from '../../shared/db/index.ts';
+import { openBytes, sealBytes, type Keyring } from '../../shared/keyring/index.ts';
+import { log } from '../../shared/telemetry/index.ts';
+import type { DocumentsOptions } from './config.ts';
+import { detectKind } from './detect.ts';
+import { DocumentFailure, extract, type FailureReason } from './extract.ts';
+import { guessLanguage } from './language.ts';
+
+type Uploaded = EventData<typeof DocumentUploadedV1>;
+
+/** What reading a document came to, handed from the slow part (no transaction) to the recording one. */
+export type Outcome =
+  | {
+      status: 'processed';
+      pages: number;
+      characters: number;
+      language: string;
+      textBlobKey: string;
+      deidentifiedBlobKey?: string;
+      metadata: Record<string, unknown>;
+    }
+  | { status: 'failed'; reason: FailureReason };
+
+/** Where the pipeline reads and writes; each is a real adapter (blob store, keyring, database). */
+export interface PrepareDeps {
+  sql: () => Sql;
+  blobs: () => BlobStore;
+  keyring: Keyring;
+  options: DocumentsOptions;
+}
+
+const SEALED = 'application/octet-stream';
+
+/** Code points, not UTF-16 units: a character outside the BMP counts once. */
+function countCharacters(text: string): number {
+  return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+}
+
+/**
+ * The de-identification secret of one patient, derived from their data key: UIDs and date shifts stay consistent
+ * across their studies, cannot be reversed without the key, and become unlinkable once the key is shredded.
+ */
+function deidentificationSecret(key: Buffer): Buffer {
+  return createHmac('sha256', key).update('consilium:dicom-deidentification:v1').digest();
+}
+
+async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uint8Array> {
+  const sealed = await deps.blobs().get(data.blobKey); // an unreachable store throws: the event is retried
+  if (!sealed) throw new DocumentFailure('unreadable');
+  let bytes: Uint8Array;
+  try {
+    // A plain Uint8Array of its own: pdf.js refuses a Buffer, and a small Buffer is a view into a shared pool.
+    bytes = new Uint8Array(openBytes(key, sealed, documentStorage.original(data.caseId, data.documentId).context));
+  } catch {
+    throw new DocumentFailure('unreadable'); // sealed under another key or context, or altered
+  }
+  if (bytes.length > deps.options.maxBytes) throw new DocumentFailure('too-large');
+  if (createHash('sha256').update(bytes).digest('hex') !== data.sha256) throw new DocumentFailure('corrupt');
+  const kind = detectKind(bytes);
+  if (kind === undefined) throw new DocumentFailure('unsupported-kind');
+  if (kind !== data.kind) throw new DocumentFailure('type-mismatch');
+  return bytes;
+}
+
+/**
+ * The slow part of processing an upload, run outside any transaction: fetch and decrypt the original, check its
+ * kind, extract, and store the text (and a DICOM de-identified copy) sealed under the owner's key at the
+ * deterministic keys of `documentStorage` — so a redelivery overwrites rather than adds. A document that cannot
+ * be read gives a `failed` outcome; a fault of the infrastructure (blob store, database, OCR engine) throws.
+ *
+ * @example
+ * const outcome = await prepareDocument(event.data, { sql: db, blobs, keyring: keyring(), options: documentsDefaults });
+ */
+export async function prepareDocument(data: Uploaded, deps: PrepareDeps): Promise<Outcome> {
+  // Checked before fetching anything: an oversized upload costs no download.
+  if (data.size > deps.options.maxBytes) return { status: 'failed', reason: 'too-large' };
+  const key = await deps.keyring.existingKey(deps.sql(), data.ownerId);
+  if (!key) return { status: 'failed', reason: 'unreadable' }; // erased: nothing is read or stored for them
+  let extraction;
+  try {
+    const bytes = await read(data, key, deps);
+    extraction = await extract(bytes, data.kind, { ...deps.options, deidentificationSecret: deidentificationSecret(key) });
+  } catch (error) {
+    if (!(error instanceof DocumentFailure)) throw error;
+    // Ops want to know which reader broke on what kind; the name only — a message may quote the file.
+    if (error.reason === 'unreadable' && error.cause instanceof Error) {
+      log.warn('document unreadable', { documentId: data.documentId, kind: data.kind, error: error.cause.name });
+    }
+    return { status: 'failed', reason: error.reason };
+  }
+
+  const text = documentStorage.text(data.caseId, data.documentId);
+  await deps.blobs().put(text.key, sealBytes(key, new TextEncoder().encode(extraction.text), text.context), SEALED);
+  let deidentifiedBlobKey: string | undefined;
+  if (extraction.deidentified) {
+    const copy = documentStorage.deidentified(data.caseId, data.documentId);
+    await deps.blobs().put(copy.key, sealBytes(key, extraction.deidentified, copy.context), SEALED);
+    deidentifiedBlobKey = copy.key;
+  }
+  return {
+    status: 'processed',
+    pages: extraction.pages,
+    characters: countCharacters(extraction.text),
+    language: guessLanguage(extraction.text),
+    textBlobKey: text.key,
+    ...(deidentifiedBlobKey ? { deidentifiedBlobKey } : {}),
+    metadata: extraction.metadata,
+  };
+}

@@ -1,0 +1,54 @@
+import type { GatewayName } from '../settings.ts';
+
+/** What we ask a gateway to take. */
+export interface PaymentRequest {
+  paymentId: string;
+  caseId: string;
+  amount: number;
+  currency: string;
+}
+
+/** What the gateway gave back for the client to pay with. */
+export interface CreatedPayment {
+  ref: string;
+  clientSecret?: string;
+  redirectUrl?: string;
+}
+
+export interface RefundRequest {
+  refundId: string;
+  paymentId: string;
+  paymentRef: string;
+  amount: number;
+  currency: string;
+}
+
+/**
+ * One payment provider behind the same port. Calls are idempotent on our ids (payment id, refund id), so a retry
+ * after a timeout never takes or returns money twice.
+ */
+export interface Gateway {
+  name: GatewayName;
+  createPayment(request: PaymentRequest): Promise<CreatedPayment>;
+  /** Asks for a refund; its confirmation arrives later as a gateway event (webhook, or the sandbox itself). */
+  refund(request: RefundRequest): Promise<{ ref: string }>;
+}
+
+/** A gateway event, normalised from a webhook (Stripe, Adyen) or the sandbox: what ingest.ts applies. */
+export interface GatewayNotice {
+  gateway: GatewayName;
+  /** The gateway's unique id of this event: the dedupe key. */
+  eventKey: string;
+  kind: 'succeeded' | 'failed' | 'refunded' | 'refund_failed' | 'disputed' | 'ignored';
+  /** The gateway's reference of the payment (PaymentIntent id, Adyen pspReference / originalReference). */
+  paymentRef?: string;
+  /** Our payment id when the gateway echoes it (metadata, merchantReference). */
+  paymentId?: string;
+  /** Our refund id when the gateway echoes it. */
+  refundId?: string;
+  refundRef?: string;
+  amount?: number;
+  currency?: string;
+  risk?: 'normal' | 'elevated' | 'highest' | 'not_assessed' | 'unknown';
+  cardCountry?: string;
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { EarningRecordedV1, PayoutPaidV1 } from '../../events/payouts.ts';
+import { OpinionDeliveredV1 } from '../../events/opinions.ts';
+import { closeDb, db, transaction } from '../../shared/db/index.ts';
+import { ingest } from './ingest.ts';
+import { insertPayment, upsertSubmittedCase } from './queries.ts';
+import { paymentSettings } from './settings.ts';
+import { deliver, paymentsPlatform } from './testing.ts';
+
+after(() => closeDb());
+
+/** Every journal entry balances, and every running balance equals the sum of its lines (one consistent snapshot). */
+async function ledgerInvariants(): Promise<void> {
+  const [check] = await db()<{ unbalanced: string; drifted: string }[]>`
+    select
+      (select count(*) from (
+         select e.id from payments.journal_entries e join payments.journal_lines l on l.entry_id = e.id
+         group by e.id having sum(l.debit) <> sum(l.credit)) u) as unbalanced,
+      (select count(*) from payments.account_balances b
+         full join (select l.account, e.currency, sum(l.debit) as debit, sum(l.credit) as credit
+                    from payments.journal_lines l join payments.journal_entries e on e.id = l.entry_id group by 1, 2) s
+           on s.account = b.account and s.currency = b.currency
+         where coalesce(b.debit, 0) <> coalesce(s.debit, 0) or coalesce(b.credit, 0) <> coalesce(s.credit, 0)) as drifted`;
+  assert.equal(Number(check!.unbalanced), 0, 'every entry balances');
+  assert.equal(Number(check!.drifted), 0, 'balances are the sum of their lines');
+}
+
+describe('ledger enforced by the database', () => {
+  it('refuses an unbalanced entry at COMMIT, whatever wrote it', async () => {
+    const attempt = (lines: [string, number, number][]) =>
+      transaction(async (tx) => {
+        const [entry] = await tx<{ id: string }[]>`
+          insert into payments.journal_entries (kind, ref, currency) values ('adjustment', ${randomUUID()}, 'EUR') returning id`;
+        for (const [account, debit, credit] of lines) {
+          await tx`insert into payments.journal_lines (entry_id, account, debit, credit) values (${entry!.id}, ${account}, ${debit}, ${credit})`;
+        }
+      });
+    await assert.rejects(attempt([['gateway_clearing', 1000, 0], ['revenue', 0, 999]]), /does not balance/);
+    await assert.rejects(attempt([['gateway_clearing', 1000, 0]]), /does not balance/);
+    await attempt([['gateway_clearing', 1000, 0], ['revenue', 0, 1000]]);
+    await assert.rejects(db()`update payments.journal_lines set debit = debit + 1 where account = 'gateway_clearing'`, /append-only/);
+    await ledgerInvariants();
+  });
+
+  it('any sequence of payments, refunds, deliveries, earnings and payouts keeps entries balanced and balances exact', async () => {
+    const platform = paymentsPlatform();
+    const settings = paymentSettings({ sandbox: true });
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('pay' as const), amount: fc.integer({ min: 1, max: 500_000 }), country: fc.constantFrom('DE', 'FR', 'US', 'CH', null), currency: fc.constantFrom('EUR', 'USD') }),
+      fc.record({ kind: fc.constant('refund' as const), which: fc.nat(), shareBp: fc.integer({ min: 1, max: 10_000 }) }),
+      fc.record({ kind: fc.constant('deliver' as const), which: fc.nat() }),
+      fc.record({ kind: fc.constant('earn' as const), amount: fc.integer({ min: 1, max: 100_000 }) }),
+      fc.record({ kind: fc.constant('payout' as const), amount: fc.integer({ min: 1, max: 100_000 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
+        const paid: { paymentId: string; caseId: string; amount: number; currency: string }[] = [];
+        for (const o of ops) {
+          if (o.kind === 'pay') {
+            const caseId = randomUUID();
+            const paymentId = randomUUID();
+            await transaction(async (tx) => {
+              await upsertSubmittedCase(tx, { caseId, ownerId: randomUUID(), priceAmount: o.amount, priceCurrency: o.currency, urgency: 'standard', specialty: null, patientCountry: o.country });
+              await insertPayment(tx, { id: paymentId, caseId, ownerId: 'x', gateway: 'sandbox', amount: o.amount, currency: o.currency, country: o.country, ip: '10.0.0.1', ipCountry: null });
+              await ingest(tx, settings, { gateway: 'sandbox', eventKey: `p:${paymentId}`, kind: 'succeeded', paymentId, amount: o.amount, currency: o.currency });
+            });
+            paid.push({ paymentId, caseId, amount: o.amount, currency: o.currency });
+          } else if (o.kind === 'refund' && paid.length) {
+            const p = paid[o.which % paid.length]!;
+            const amount = Math.max(1, Math.floor((p.amount * o.shareBp) / 10_000));
+            await transaction((tx) => ingest(tx, settings, { gateway: 'sandbox', eventKey: `r:${randomUUID()}`, kind: 'refunded', paymentId: p.paymentId, amount, currency: p.currency }));
+          } else if (o.kind === 'deliver' && paid.length) {
+            const p = paid[o.which % paid.length]!;
+            await deliver(platform.app, OpinionDeliveredV1, {
+              caseId: p.caseId, opinionId: randomUUID(), ownerId: 'x', authorId: 'a', authorGrade: 'G2', reviewerId: null, reviewerGrade: null,
+              specialty: 'cardiology', urgency: 'standard', contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date().toISOString(),
+            });
+          } else if (o.kind === 'earn') {
+            await deliver(platform.app, EarningRecordedV1, { earningId: randomUUID(), professionalId: 'pro', caseId: randomUUID(), role: 'author', grade: 'G2', urgency: 'standard', amount: { amount: o.amount, currency: 'EUR' } });
+          } else if (o.kind === 'payout') {
+            await deliver(platform.app, PayoutPaidV1, { payoutId: randomUUID(), batchId: randomUUID(), professionalId: 'pro', amount: { amount: o.amount, currency: 'EUR' } });
+          }
+        }
+        await ledgerInvariants();
+        // Per payment: money in minus money back is what clearing holds.
+        for (const p of paid) {
+          const [row] = await db()<{ clearing: string; refunded: string }[]>`
+            select coalesce(sum(l.debit - l.credit), 0) as clearing,
+                   (select refunded_amount from payments.payments where id = ${p.paymentId}) as refunded
+            from payments.journal_lines l join payments.journal_entries e on e.id = l.entry_id
+            where e.payment_id = ${p.paymentId} and l.account = 'gateway_clearing'`;
+          assert.equal(Number(row!.clearing), p.amount - Number(row!.refunded));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { hmacValidator } from '@adyen/api-library';
+import { CaseCancelledV1 } from '../../events/case.ts';
+import { closeDb, db } from '../../shared/db/index.ts';
+import { eventually } from '../../test/support/runtime.ts';
+import { ADYEN_HMAC_KEY, checkout, deliver, patientWithCase, paymentEvents, paymentsPlatform } from './testing.ts';
+
+// A local server with the two Adyen Checkout calls the adapter makes (POST /sessions, POST /payments/{psp}/refunds).
+const refundCalls: { psp: string; refundId: string }[] = [];
+const sessions: { idempotencyKey: string | undefined; body: Record<string, any> }[] = [];
+const server = createServer(async (req, res) => {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  const body = JSON.parse(raw || '{}');
+  sessions.push({ idempotencyKey: req.headers['idempotency-key'] as string | undefined, body });
+  const refund = /^\/payments\/([^/]+)\/refunds$/.exec(req.url ?? '');
+  if (refund) refundCalls.push({ psp: decodeURIComponent(refund[1]!), refundId: body.reference });
+  const reply = req.url === '/sessions'
+    ? { id: `CS${randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase()}`, sessionData: 'Ab02b4c0!BQABAgA', amount: body.amount, reference: body.reference }
+    : { pspReference: `R${Date.now()}`, status: 'received' };
+  res.writeHead(req.headers['x-api-key'] === 'adyen-test-key' ? 201 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+});
+let checkoutUrl = '';
+before(async () => {
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  checkoutUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  server.close();
+  await closeDb();
+});
+
+const validator = new hmacValidator();
+function item(fields: { psp: string; paymentId: string; eventCode?: string; success?: 'true' | 'false'; amount?: number; original?: string; extra?: Record<string, string> }, key = ADYEN_HMAC_KEY) {
+  const notification = {
+    pspReference: fields.psp, originalReference: fields.original ?? '', merchantAccountCode: 'ConsiliumECOM', merchantReference: fields.paymentId,
+    amount: { value: fields.amount ?? 12_000, currency: 'EUR' }, eventCode: fields.eventCode ?? 'AUTHORISATION', success: fields.success ?? 'true',
+    eventDate: new Date().toISOString(), operations: [], paymentMethod: 'visa', additionalData: { ...(fields.extra ?? {}) } as Record<string, string>,
+  };
+  notification.additionalData.hmacSignature = validator.calculateHmac(notification as never, key);
+  return { NotificationRequestItem: notification };
+}
+const post = (platform: ReturnType<typeof paymentsPlatform>, items: unknown[]) =>
+  platform.app.request('/v1/webhooks/adyen', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ live: 'false', notificationItems: items }) });
+
+const adyenPlatform = () => paymentsPlatform({
+  gatewayByCurrency: { EUR: 'adyen' },
+  adyen: { hmacKey: ADYEN_HMAC_KEY, apiKey: 'adyen-test-key', merchantAccount: 'ConsiliumECOM', checkoutUrl },
+});
+
+async function adyenPayment(platform: ReturnType<typeof paymentsPlatform>) {
+  const { patient, caseId } = await patientWithCase(platform, { amount: 12_000, currency: 'EUR' }, 'NL');
+  const created = await checkout(platform.api, patient.token, caseId);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.gateway, 'adyen');
+  return { caseId, paymentId: created.body.paymentId as string };
+}
+
+const statusOf = async (id: string) => (await db()<{ status: string }[]>`select status from payments.payments where id = ${id}`)[0]!.status;
+
+describe('Adyen notifications', () => {
+  it('creates a session per payment, idempotent on our payment id', async () => {
+    const platform = adyenPlatform();
+    const { paymentId } = await adyenPayment(platform);
+    const call = sessions.find((s) => s.body.reference === paymentId)!;
+    assert.equal(call.idempotencyKey, `payment-${paymentId}`);
+    assert.deepEqual(call.body.amount, { value: 12_000, currency: 'EUR' });
+  });
+
+  it('applies an AUTHORISATION with a correct HMAC once, answering [accepted]; replays change nothing', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}`;
+    for (let i = 0; i < 3; i++) {
+      const res = await post(platform, [item({ psp, paymentId })]);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), '[accepted]');
+    }
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => e.type), ['payment.captured.v1']);
+    const [row] = await db()<{ gatewayRef: string }[]>`select gateway_ref from payments.payments where id = ${paymentId}`;
+    assert.equal(row!.gatewayRef, psp, 'the payment is now known by its pspReference');
+  });
+
+  it('refuses a wrong HMAC (400, nothing stored) and honours success=false', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}X`;
+    const forged = item({ psp, paymentId }, 'AA'.repeat(32));
+    const res = await post(platform, [forged]);
+    assert.equal(res.status, 400);
+    const tampered = item({ psp, paymentId });
+    tampered.NotificationRequestItem.amount.value = 1;
+    assert.equal((await post(platform, [tampered])).status, 400);
+    const [stored] = await db()<{ n: string }[]>`select count(*) as n from payments.gateway_events where event_key like ${`${psp}%`}`;
+    assert.equal(Number(stored!.n), 0);
+    assert.equal((await post(platform, [item({ psp, paymentId, success: 'false' })])).status, 200);
+    assert.equal(await statusOf(paymentId), 'failed');
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => e.type), ['payment.failed.v1']);
+  });
+
+  it('holds a payment Adyen scores RED (no payment.captured.v1)', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    await post(platform, [item({ psp: `PSP${Date.now()}R`, paymentId, extra: { fraudResultType: 'RED', cardIssuingCountry: 'US' } })]);
+    assert.equal(await statusOf(paymentId), 'held');
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => e.type), ['payment.held.v1']);
+  });
+
+  it('a cancelled case is refunded through Adyen and confirmed by its REFUND notification', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}F`;
+    await post(platform, [item({ psp, paymentId })]);
+    await deliver(platform.app, CaseCancelledV1, { caseId, from: 'triage' });
+    await eventually(() => refundCalls.some((r) => r.psp === psp), 10_000, 'the refund call at Adyen');
+    assert.equal(await statusOf(paymentId), 'refunding');
+    const refundId = refundCalls.find((r) => r.psp === psp)!.refundId;
+    const refundPsp = `PSP${Date.now()}RF`;
+    const res = await post(platform, [item({ psp: refundPsp, paymentId: refundId, eventCode: 'REFUND', original: psp })]);
+    assert.equal(await res.text(), '[accepted]');
+    assert.equal(await statusOf(paymentId), 'refunded');
+    const refunded = (await paymentEvents(caseId)).filter((e) => e.type === 'payment.refunded.v1');
+    assert.equal(refunded.length, 1);
+    assert.equal(refunded[0]!.data.refundId, refundId);
+  });
+});

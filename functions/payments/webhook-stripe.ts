@@ -1,0 +1,83 @@
+import { Hono } from 'hono';
+import Stripe from 'stripe';
+import { transaction } from '../../shared/db/index.ts';
+import { describe } from '../../shared/http/openapi.ts';
+import { HttpProblem } from '../../shared/http/problem.ts';
+import type { GatewayNotice } from './gateways/types.ts';
+import { ingest } from './ingest.ts';
+import type { PaymentSettings } from './settings.ts';
+import { rejectWebhook } from './webhook-reject.ts';
+
+// Only the webhook helpers are used; the key is never used to call Stripe from here.
+const webhooks = new Stripe('sk_webhooks_only').webhooks;
+
+type Obj = Record<string, any>;
+const str = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
+const num = (x: unknown) => (typeof x === 'number' && Number.isSafeInteger(x) ? x : undefined);
+
+/**
+ * Maps a verified Stripe event onto a gateway notice. Risk and card country are read from the PaymentIntent's
+ * latest charge when Stripe sends it expanded (Radar's outcome.risk_level); other event types are recorded and
+ * ignored.
+ *
+ * @example
+ * stripeNotice({ id: 'evt_1', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', amount: 100, currency: 'eur' } } });
+ */
+export function stripeNotice(event: { id: string; type: string; data: { object: Obj } }): GatewayNotice {
+  const o = event.data.object ?? {};
+  const base = { gateway: 'stripe' as const, eventKey: event.id, currency: str(o.currency)?.toUpperCase() };
+  switch (event.type) {
+    case 'payment_intent.succeeded': {
+      const charge: Obj | undefined = typeof o.latest_charge === 'object' && o.latest_charge ? o.latest_charge : undefined;
+      return {
+        ...base, kind: 'succeeded', paymentRef: str(o.id), paymentId: str(o.metadata?.paymentId), amount: num(o.amount_received) ?? num(o.amount),
+        risk: charge?.outcome?.risk_level, cardCountry: str(charge?.payment_method_details?.card?.country)?.toUpperCase(),
+      };
+    }
+    case 'payment_intent.payment_failed':
+      return { ...base, kind: 'failed', paymentRef: str(o.id), paymentId: str(o.metadata?.paymentId) };
+    case 'charge.refunded': {
+      const latest: Obj | undefined = o.refunds?.data?.[0];
+      return {
+        ...base, kind: 'refunded', paymentRef: str(o.payment_intent), amount: num(o.amount_refunded),
+        refundRef: str(latest?.id), refundId: str(latest?.metadata?.refundId),
+      };
+    }
+    case 'charge.dispute.created':
+      return { ...base, kind: 'disputed', paymentRef: str(o.payment_intent), amount: num(o.amount) };
+    default:
+      return { ...base, kind: 'ignored' };
+  }
+}
+
+/**
+ * `POST /v1/webhooks/stripe`: verifies the signature over the raw body with the SDK (tolerance from settings), then
+ * applies the event once (deduplicated on its id). A refused webhook stores nothing but the security event.
+ *
+ * @example
+ * app.route('/', stripeWebhookRoutes(settings));
+ */
+export function stripeWebhookRoutes(settings: PaymentSettings): Hono {
+  const app = new Hono();
+  app.post(
+    '/v1/webhooks/stripe',
+    describe({ summary: 'Stripe webhook (signed)', tags: ['payments'], audience: 'Stripe', responses: { 200: 'Applied or a duplicate', 400: 'Bad signature' } }),
+    async (c) => {
+      if (!settings.stripe) throw new HttpProblem(404, 'not-found', { detail: 'Stripe is not configured.' });
+      const raw = await c.req.text();
+      const signature = c.req.header('stripe-signature');
+      if (!signature) throw await rejectWebhook('stripe', 'missing-signature');
+      let event: Stripe.Event;
+      try {
+        event = webhooks.constructEvent(raw, signature, settings.stripe.webhookSecret, settings.stripe.toleranceSeconds);
+      } catch (error) {
+        const message = (error as Error).message ?? '';
+        throw await rejectWebhook('stripe', error instanceof SyntaxError ? 'malformed' : /tolerance/i.test(message) ? 'stale-timestamp' : 'bad-signature');
+      }
+      const notice = stripeNotice(event as unknown as { id: string; type: string; data: { object: Obj } });
+      const outcome = await transaction((tx) => ingest(tx, settings, notice));
+      return c.json({ received: true, outcome });
+    },
+  );
+  return app;
+}
