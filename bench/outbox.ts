@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { createScratchDatabase } from '../test/services/database.ts';
 import { servicesEnv } from '../test/services/env.ts';
 import { runMeasuringChild } from './support/children.ts';
 import { answers } from './support/net.ts';
@@ -40,6 +41,16 @@ export async function benchOutbox(options: OutboxOptions = outboxDefaults): Prom
   for (const url of [services.NATS_URL, services.DATABASE_URL]) {
     if (!(await answers(url))) return skip(`nothing answers at ${new URL(url).host} (start it: bash test/services/start.sh)`);
   }
+  // A database of its own behind the same pooler, unless one was named: no earlier run's schema gets in the way.
+  const scratch = process.env.BENCH_DATABASE_URL ? undefined : await createScratchDatabase('bench');
+  try {
+    return await measure(options, { ...services, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }, skip);
+  } finally {
+    await scratch?.drop();
+  }
+}
+
+async function measure(options: OutboxOptions, services: Record<string, string>, skip: (reason: string) => Row[]): Promise<Row[]> {
   const answer = await runMeasuringChild<{ skipped?: string; result?: OutboxResult }>(
     fileURLToPath(new URL('fixtures/outbox-measure.ts', import.meta.url)),
     {

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { AccountLockedV1, LoginFailedV1, LoginSucceededV1 } from '../../events/identity.ts';
-import { emit } from '../../shared/bus/emit.ts';
+import { emit, outboxInsert } from '../../shared/bus/emit.ts';
+import { wakeRelay } from '../../shared/bus/signal.ts';
 import { transaction } from '../../shared/db/index.ts';
 import { describe } from '../../shared/http/openapi.ts';
 import { HttpProblem, problems } from '../../shared/http/problem.ts';
@@ -12,7 +13,7 @@ import { accountKey, clientIp, enforce } from './limits.ts';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { claimTotpStep, findUserByEmail, updatePasswordHash, type UserRow } from './queries.ts';
 import { signingKeys } from './signing-keys.ts';
-import { openSession } from './tokens.ts';
+import { openSessionAtOnce } from './tokens.ts';
 import { totpStep } from './totp.ts';
 
 const Login = v.object({
@@ -84,11 +85,11 @@ export function loginRoutes(deps: IdentityDeps): Hono {
       if (needsRehash(user.passwordHash)) await updatePasswordHash(sql, user.id, await hashPassword(body.password));
       await limiters.lockout.succeeded(key);
       const keys = await signingKeys();
-      const tokens = await transaction(async (tx) => {
-        const session = await openSession(tx, keys, { userId: user.id, role: user.role, grade: user.grade, mfa });
-        await emit(tx, LoginSucceededV1, { source: 'identity', subject: user.id, data: { userId: user.id, sessionId: session.sessionId, mfa } });
-        return session.tokens;
-      }, sql);
+      // One statement (session, refresh token, event): a login is the hottest write path, argon2 aside.
+      const { tokens } = await openSessionAtOnce(sql, keys, { userId: user.id, role: user.role, grade: user.grade, mfa }, (sessionId) =>
+        outboxInsert(sql, LoginSucceededV1, { source: 'identity', subject: user.id, data: { userId: user.id, sessionId, mfa } }),
+      );
+      wakeRelay();
       return c.json(tokens);
     },
   );

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import type { Grade } from '../../shared/auth/grades.ts';
 import type { Role } from '../../shared/auth/principal.ts';
+import type { OutboxInsert } from '../../shared/bus/emit.ts';
 import type { Sql, Tx } from '../../shared/db/index.ts';
 import { keyring } from '../../shared/keyring/index.ts';
 
@@ -210,6 +211,26 @@ export async function updateProfessional(
  */
 export async function insertSession(tx: Tx, session: { id: string; userId: string; mfa: boolean }): Promise<void> {
   await tx`insert into identity.sessions ${tx(session)}`;
+}
+
+/**
+ * Inserts a session, its first refresh token and `also` (an outbox insert) in one statement: atomic on its own, so
+ * the login's hot path needs no BEGIN and COMMIT round trips.
+ *
+ * @example
+ * await insertSessionAtOnce(sql, { id, userId, mfa }, { tokenHash, expiresAt }, outboxInsert(sql, LoginSucceededV1, event));
+ */
+export async function insertSessionAtOnce(
+  sql: Sql,
+  session: { id: string; userId: string; mfa: boolean },
+  token: { tokenHash: string; expiresAt: Date },
+  also: OutboxInsert,
+): Promise<void> {
+  await sql`
+    with session as (insert into identity.sessions ${sql(session)} returning id),
+         token as (insert into identity.refresh_tokens (token_hash, session_id, expires_at) select ${token.tokenHash}, id, ${token.expiresAt} from session),
+         also as (${also})
+    select 1`;
 }
 
 /**
