@@ -1,18 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../shared/config/index.ts';
-import { createSql, transaction, type Sql } from '../shared/db/index.ts';
-import { startEmbeddedPostgres } from '../shared/db/embedded.ts';
-import { discoverMigrations, migrate } from '../shared/db/migrate.ts';
-import { createScratchDatabase } from '../test/services/database.ts';
-import { servicesEnv } from '../test/services/env.ts';
+import { transaction, type Sql } from '../shared/db/index.ts';
 import { candidates, type CandidateQuery } from '../functions/matching/candidates.ts';
 import { settingsWith } from '../functions/matching/config.ts';
 import { insertOffers, insertRequest } from '../functions/matching/offer-queries.ts';
 import { acceptOffer } from '../functions/matching/respond.ts';
 import { median, percentile } from './support/stats.ts';
 import { measured, type Row } from './support/report.ts';
+import { benchDatabase } from './support/database.ts';
 
 export interface MatchingBenchOptions {
   /** Professionals in the pool the offer set is chosen from. */
@@ -39,21 +34,12 @@ const CONTENDERS = 64;
  * const rows = await benchMatching(matchingDefaults);
  */
 export async function benchMatching(options: MatchingBenchOptions = matchingDefaults): Promise<Row[]> {
-  const { hostname, port } = new URL(process.env.BENCH_DATABASE_URL ?? servicesEnv.DATABASE_URL);
-  const reachable = await answers(hostname, Number(port));
-  // A scratch database of its own through the pooler (dropped after), so no run leaves 10,000 rows behind.
-  const scratch = reachable && !process.env.BENCH_DATABASE_URL ? await createScratchDatabase('bench_matching') : undefined;
-  const embedded = reachable ? undefined : await startEmbeddedPostgres();
-  const url = embedded?.url ?? scratch?.url ?? process.env.BENCH_DATABASE_URL!;
-  const sql = createSql(loadConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '20' }));
+  // A scratch database of its own (dropped after), so no run leaves 10,000 rows behind.
+  const { sql, where, close } = await benchDatabase('bench_matching', 20);
   try {
-    await migrate(sql, await discoverMigrations());
-    const where = embedded ? 'embedded PGlite' : 'PostgreSQL via PgBouncer';
     return [...(await selection(sql, options, where)), ...(await accepts(sql, options, where))];
   } finally {
-    await sql.end({ timeout: 5 });
-    await embedded?.stop();
-    await scratch?.drop();
+    await close();
   }
 }
 
@@ -129,14 +115,4 @@ async function accepts(sql: Sql, o: MatchingBenchOptions, where: string): Promis
     measured('matching: accept p50, 64-way vs alone', 'ms', median(contended), median(single), undefined, { note, details: { single, contended } }),
     measured('matching: accept p99, 64-way vs alone', 'ms', percentile(contended, 0.99), percentile(single, 0.99), undefined, { note }),
   ];
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import Stripe from 'stripe';
-import { loadConfig } from '../shared/config/index.ts';
-import { createSql, transaction, type Sql } from '../shared/db/index.ts';
-import { startEmbeddedPostgres } from '../shared/db/embedded.ts';
-import { discoverMigrations, migrate } from '../shared/db/migrate.ts';
-import { createScratchDatabase } from '../test/services/database.ts';
-import { servicesEnv } from '../test/services/env.ts';
+import { transaction, type Sql } from '../shared/db/index.ts';
 import { ingest } from '../functions/payments/ingest.ts';
 import { paymentSettings } from '../functions/payments/settings.ts';
 import { stripeNotice } from '../functions/payments/webhook-stripe.ts';
 import { measured, type Row } from './support/report.ts';
+import { benchDatabase } from './support/database.ts';
 
 export interface WebhooksBenchOptions {
   /** Webhooks per side and round (each captures a payment of its own). */
@@ -36,14 +31,8 @@ const webhooks = new Stripe('sk_bench_unused').webhooks;
  * const rows = await benchWebhooks(webhooksDefaults);
  */
 export async function benchWebhooks(options: WebhooksBenchOptions = webhooksDefaults): Promise<Row[]> {
-  const { hostname, port } = new URL(process.env.BENCH_DATABASE_URL ?? servicesEnv.DATABASE_URL);
-  const reachable = await answers(hostname, Number(port));
-  const scratch = reachable && !process.env.BENCH_DATABASE_URL ? await createScratchDatabase('bench_webhooks') : undefined;
-  const embedded = reachable ? undefined : await startEmbeddedPostgres();
-  const url = embedded?.url ?? scratch?.url ?? process.env.BENCH_DATABASE_URL!;
-  const sql = createSql(loadConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: String(Math.max(options.concurrency, 10)) }));
+  const { sql, where, close } = await benchDatabase('bench_webhooks', Math.max(options.concurrency, 10));
   try {
-    await migrate(sql, await discoverMigrations());
     const settings = paymentSettings({ sandbox: true, stripe: { secretKey: 'sk_bench', webhookSecret: SECRET, toleranceSeconds: 300 } });
     const ours: number[] = [];
     const base: number[] = [];
@@ -61,7 +50,6 @@ export async function benchWebhooks(options: WebhooksBenchOptions = webhooksDefa
       base.push(await run(b, options.concurrency, (p) => sameSql(sql, p)));
     }
     const best = (xs: number[]) => Math.max(...xs);
-    const where = embedded ? 'embedded PGlite' : 'PostgreSQL via PgBouncer';
     return [
       measured('payments: webhook ingestion', 'req/s', best(ours), best(base), { op: '>=', value: 0.5 }, {
         note: `${options.events} signed payment_intent.succeeded per round, ${options.concurrency} in flight: verify + dedupe + state + invoice + ledger + outbox vs the same SQL in one transaction (${where})`,
@@ -69,9 +57,7 @@ export async function benchWebhooks(options: WebhooksBenchOptions = webhooksDefa
       }),
     ];
   } finally {
-    await sql.end({ timeout: 5 });
-    await embedded?.stop();
-    await scratch?.drop();
+    await close();
   }
 }
 
@@ -115,15 +101,5 @@ async function sameSql(sql: Sql, p: Seeded): Promise<void> {
       (${entry!.id}, 'deferred_revenue', 0, 8403), (${entry!.id}, 'gateway_clearing', 10000, 0), (${entry!.id}, 'vat_payable', 0, 1597)`;
     await tx`insert into bus.outbox (id, source, type, subject, time, data) values (${randomUUID()}, 'payments', 'payment.captured.v1', ${p.caseId}, now(), ${tx.json({ paymentId: p.id })})`;
     await tx`update payments.gateway_events set outcome = 'applied', payment_id = ${p.id} where gateway = 'stripe' and event_key = ${`evt_${p.id}`}`;
-  });
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
   });
 }

@@ -1,5 +1,5 @@
 import type { Sql, Tx } from '../../shared/db/index.ts';
-import type { DocumentKind } from '../documents/detect.ts';
+import type { DocumentKind } from '../../shared/blob/detect.ts';
 
 /** The statements on cases.documents, one function each; the transaction or client comes first. */
 

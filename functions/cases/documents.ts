@@ -69,7 +69,7 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
         if (!row) throw problems.notFound();
         authorize(principal, 'document:upload', caseResource(row));
         if (row.status !== 'draft') throw new HttpProblem(409, 'case-not-draft', { detail: 'Records can be added only while the case is a draft.' });
-        if (!(ACCEPTED_TYPES as readonly string[]).includes(essenceOf(body.contentType))) {
+        if (!ACCEPTED_TYPES.includes(essenceOf(body.contentType))) {
           throw new HttpProblem(415, 'unsupported-type', { detail: `Accepted types: ${ACCEPTED_TYPES.join(', ')}.`, errors: [{ pointer: '/contentType', message: 'not an accepted type' }] });
         }
         if (body.size === 0) throw new HttpProblem(422, 'empty-file', { detail: 'An empty file cannot be a record.', errors: [{ pointer: '/size', message: 'must be more than 0' }] });

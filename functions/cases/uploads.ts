@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { detectKind, matchesDeclared, type DocumentKind } from '../documents/detect.ts';
+import { CONTENT_TYPES, detectKind, matchesDeclared, type DocumentKind } from '../../shared/blob/detect.ts';
 
 /** The media types a patient may upload (API.md: PDF, JPEG, PNG, DICOM, plain text). */
-export const ACCEPTED_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'application/dicom', 'text/plain'] as const;
+export const ACCEPTED_TYPES: readonly string[] = Object.values(CONTENT_TYPES);
 
 /** The declared type's essence (parameters such as `; charset=utf-8` dropped), lower-cased. */
 export const essenceOf = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();

@@ -8,7 +8,7 @@ import { S3BlobStore } from '../../shared/blob/index.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
 import { keyring } from '../../shared/keyring/index.ts';
 import documents, { createDocuments } from './app.ts';
-import { detectKind } from './detect.ts';
+import { detectKind } from '../../shared/blob/detect.ts';
 import { readDicomMetadata } from './dicom.ts';
 import { makeDicom, PATIENT } from './dicom-sample.ts';
 import { closeOcr } from './ocr.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readDicomMetadata } from './dicom.ts';
-import { detectKind } from './detect.ts';
+import { detectKind } from '../../shared/blob/detect.ts';
 import { makeDicom, PATIENT } from './dicom-sample.ts';
 
 const root = '1.2.826.0.1.3680043.2.1125';

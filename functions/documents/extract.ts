@@ -1,7 +1,7 @@
 import type { EventData } from '../../events/envelope.ts';
 import type { DocumentFailedV1 } from '../../events/documents.ts';
 import type { DocumentsOptions } from './config.ts';
-import type { DocumentKind } from './detect.ts';
+import type { DocumentKind } from '../../shared/blob/detect.ts';
 import { imageSize } from './image-size.ts';
 
 // The readers (pdf.js, tesseract.js, @napi-rs/canvas, dcmjs) are imported on first use: a cold start that only

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { PDFDocument } from 'pdf-lib';
-import { detectKind } from './detect.ts';
+import { detectKind } from '../../shared/blob/detect.ts';
 import { closeOcr, ocrImage } from './ocr.ts';
 import { renderPdfPage } from './pdf-render.ts';
 import { extractPdfText, scannedPages } from './pdf-text.ts';

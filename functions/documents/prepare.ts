@@ -6,7 +6,7 @@ import type { Sql } from '../../shared/db/index.ts';
 import { openBytes, sealBytes, type Keyring } from '../../shared/keyring/index.ts';
 import { log } from '../../shared/telemetry/index.ts';
 import type { DocumentsOptions } from './config.ts';
-import { detectKind } from './detect.ts';
+import { detectKind } from '../../shared/blob/detect.ts';
 import { DocumentFailure, extract, type FailureReason } from './extract.ts';
 import { guessLanguage } from './language.ts';
 

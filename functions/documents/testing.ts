@@ -7,19 +7,12 @@ import { db } from '../../shared/db/index.ts';
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
 import { keyring, openBytes, sealBytes } from '../../shared/keyring/index.ts';
 import { deliverEvent } from '../../test/support/platform-calls.ts';
-import type { DocumentKind } from './detect.ts';
+import { CONTENT_TYPES, type DocumentKind } from '../../shared/blob/detect.ts';
 
 /** Test helpers: uploads stored exactly as the cases function stores them, and events delivered as the platform does. */
 
 type Uploaded = EventData<typeof DocumentUploadedV1>;
 
-const CONTENT_TYPES: Record<DocumentKind, string> = {
-  pdf: 'application/pdf',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  dicom: 'application/dicom',
-  text: 'text/plain',
-};
 
 let store: Promise<BlobStore> | undefined;
 

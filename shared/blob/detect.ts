@@ -6,7 +6,8 @@ const JPEG = [0xff, 0xd8, 0xff];
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const DICM = [0x44, 0x49, 0x43, 0x4d]; // "DICM" after the 128-byte preamble (PS3.10 §7.1)
 
-const CONTENT_TYPES: Record<DocumentKind, string> = {
+/** The media type each kind is declared with. */
+export const CONTENT_TYPES: Readonly<Record<DocumentKind, string>> = {
   pdf: 'application/pdf',
   jpeg: 'image/jpeg',
   png: 'image/png',
