@@ -19,6 +19,8 @@ export interface AiOptions {
   now?: () => Date;
   sql?: () => Sql;
   keyring?: Keyring;
+  /** Tests sharing a database with a clock of their own: the sweep looks only at these cases. */
+  sweepScope?: () => readonly string[];
 }
 
 /**
@@ -51,7 +53,7 @@ export function createAi(options: AiOptions = {}): ConsiliumFunction & { runner:
       return options.keyring ?? sharedKeyring();
     },
   };
-  const runner = createRunner(deps);
+  const runner = createRunner(deps, options.sweepScope);
   const fn = defineFunction({
     name: 'ai',
     routes: usageRoutes({ sql: deps.sql, currency: () => current().currency, now }),

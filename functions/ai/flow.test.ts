@@ -25,7 +25,7 @@ describe('ai in the runtime', () => {
     assert.ok(httpTriggers.some((t) => t.prefix === '/v1/ai' && t.function === 'ai'));
 
     const [caseId, ownerId, documentId] = [randomUUID(), randomUUID(), randomUUID()];
-    const ai = createAi({ readText: async (ref) => (ref.documentId === documentId ? 'Assessment: Crohn disease, no fistula.' : null) });
+    const ai = createAi({ readText: async (ref) => (ref.documentId === documentId ? 'Assessment: Crohn disease, no fistula.' : null), sweepScope: () => [caseId] });
     const source = uniqueName('ai-flow');
     const cron = cronTriggers.filter((t) => t.function === 'ai');
     const harness = await testRuntime({ functions: [ai], events: eventTriggers.filter((t) => t.function === 'ai'), cron, sources: [source] });

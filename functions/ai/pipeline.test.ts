@@ -34,6 +34,8 @@ function aiWith(settings: Partial<AiSettings>, cases: Case[], now?: () => Date) 
   return createAi({
     settings: { ...aiDefaults, ...settings },
     readText: async (ref) => texts.get(ref.documentId) ?? null,
+    // Its clock runs years ahead: unscoped, its sweep would triage every other test's cases in the shared database.
+    sweepScope: () => cases.map((c) => c.caseId),
     ...(now ? { now } : {}),
   });
 }

@@ -86,10 +86,11 @@ export async function processedDocuments(tx: Db, caseId: string, documentIds: st
 }
 
 /** Cases the sweep must triage now: ready but left by their runner, or paid long ago with documents unfinished. */
-export async function casesToSweep(tx: Db, now: Date, readyBefore: Date, paidBefore: Date, limit: number) {
+export async function casesToSweep(tx: Db, now: Date, readyBefore: Date, paidBefore: Date, limit: number, only?: readonly string[]) {
   const rows = await tx<{ caseId: string }[]>`
     select case_id from ai.cases
     where triaged_at is null and paid_at is not null and (lease_until is null or lease_until < ${now})
+      and ${only ? tx`case_id in ${tx(only)}` : tx`true`}
       and ((ready_at is not null and ready_at < ${readyBefore}) or paid_at < ${paidBefore})
     order by paid_at limit ${limit}`;
   return rows.map((r) => r.caseId);

@@ -12,7 +12,7 @@ import { casesToSweep } from './queries.ts';
  * runner.kick(caseId); // returns at once
  * await runner.drain(); // SIGTERM
  */
-export function createRunner(deps: PipelineDeps) {
+export function createRunner(deps: PipelineDeps, scope?: () => readonly string[]) {
   const inFlight = new Set<Promise<unknown>>();
   const run = (caseId: string, reason: TriageReason) => {
     const job = triageCase(caseId, reason, deps)
@@ -32,7 +32,7 @@ export function createRunner(deps: PipelineDeps) {
      */
     async sweep(limit = 20): Promise<number> {
       const now = deps.now().getTime();
-      const ids = await casesToSweep(deps.sql(), new Date(now), new Date(now - deps.settings.readyGraceMs), new Date(now - deps.settings.documentTimeoutMs), limit);
+      const ids = await casesToSweep(deps.sql(), new Date(now), new Date(now - deps.settings.readyGraceMs), new Date(now - deps.settings.documentTimeoutMs), limit, scope?.());
       for (const id of ids) await run(id, 'timeout');
       return ids.length;
     },
