@@ -56,3 +56,9 @@ export const CaseStatusChangedV1 = defineEvent(
   'A case moved from one status to another (one per timeline row); cause is the command or event type that moved it.',
   v.object({ caseId: v.string(), ownerId: v.string(), from: CaseStatus, to: CaseStatus, cause: v.string() }),
 );
+
+export const CaseReadV1 = defineEvent(
+  'case.read.v1',
+  'Someone read a case with its questions and records list (health data): the audit trail of who saw it.',
+  v.object({ caseId: v.string(), actorId: v.string(), actorRole: v.picklist(['patient', 'professional', 'ops']) }),
+);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { CaseCancelledV1, CaseCreatedV1 } from '../../events/case.ts';
+import { CaseCancelledV1, CaseCreatedV1, CaseReadV1 } from '../../events/case.ts';
 import { authenticate } from '../../shared/auth/authenticate.ts';
 import { authorize } from '../../shared/auth/policy.ts';
 import type { Principal } from '../../shared/auth/principal.ts';
@@ -162,6 +162,7 @@ export function caseRoutes(): Hono {
         authorize(principal, 'case:read', { ownerId: row.ownerId, assignedProfessionalId: row.assignedProfessionalId, reviewerId: row.reviewerId });
         const key = await keyring().existingKey(tx, row.ownerId);
         const documents = (await documentsOf(tx, id)).map((d) => documentView(d, key ? open(key, d.filenameSealed, filenameContext(d.id)) : null));
+        await emit(tx, CaseReadV1, { source: 'cases', subject: id, data: { caseId: id, actorId: principal.id, actorRole: principal.role } });
         return detailView(row, await timelineOf(tx, id), documents);
       });
       return c.json(view);
