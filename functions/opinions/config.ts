@@ -55,7 +55,7 @@ export function opinionsSettings(options: OpinionsOptions = {}): OpinionsSetting
     now: options.now ?? (() => new Date()),
     publicUrl: (options.publicUrl ?? cfg.publicUrl ?? `http://localhost:${cfg.port || 8080}`).replace(/\/+$/, ''),
     identityUrl: options.identityUrl,
-    signingKey: options.signingKey ?? signingKeyFrom(process.env.OPINIONS_SIGNING_KEY, { production: cfg.production }),
+    signingKey: options.signingKey ?? signingKeyFrom(cfg.opinionsSigningKey, { production: cfg.production }),
     retiredKeys: options.retiredKeys ?? {},
     maxShareHours: options.maxShareHours ?? 24 * 30,
     keyring: options.keyring ?? keyring(),

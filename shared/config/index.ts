@@ -88,6 +88,8 @@ const EnvSchema = v.object({
   CASE_MAX_DOCUMENT_BYTES: v.pipe(number(String(200 * 1024 ** 2), 1, 50 * 1024 ** 3), v.integer('must be an integer')),
   // Health data at rest (shared/keyring): wraps each patient's data key.
   DATA_MASTER_KEY: key32,
+  // Opinions (functions/opinions): the private Ed25519 JWK that signs them; checked where it is used.
+  OPINIONS_SIGNING_KEY: optionalString,
 });
 
 type Env = v.InferOutput<typeof EnvSchema>;
@@ -135,6 +137,8 @@ export interface Config {
   dataMasterKey: string | undefined;
   /** Upload limits: bytes per file, documents per case, bytes per case. */
   documents: { maxBytes: number; maxPerCase: number; maxCaseBytes: number };
+  /** The private Ed25519 JWK (JSON) that signs opinions; a development key when unset outside production. */
+  opinionsSigningKey: string | undefined;
 }
 
 /**
@@ -220,6 +224,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     dataMasterKey: e.DATA_MASTER_KEY,
     documents: { maxBytes: e.DOCUMENT_MAX_BYTES, maxPerCase: e.CASE_MAX_DOCUMENTS, maxCaseBytes: e.CASE_MAX_DOCUMENT_BYTES },
+    opinionsSigningKey: e.OPINIONS_SIGNING_KEY,
   };
   if (production) problems.push(...productionProblems(config, e));
   if (problems.length > 0) throw new ConfigError(problems);
