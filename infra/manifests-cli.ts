@@ -3,6 +3,8 @@
  *
  * Writes the Kubernetes and Knative objects of the stack to DIR (see manifests.ts). `--config` takes the same keys
  * as the Pulumi stack config (`consilium:` prefix optional); flags override it. Needs no cluster and no Pulumi CLI.
+ * Without an image, a domain or an ACME e-mail it renders with `.localhost` placeholders and says so on stderr, so
+ * the bare command always shows what would be applied.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -32,6 +34,13 @@ if (values.image) raw.image = values.image;
 if (values.domain) raw.domain = values.domain;
 if (values.namespace) raw.namespace = values.namespace;
 if (values['acme-email']) raw.acmeEmail = values['acme-email'];
+const placeholders = { image: 'registry.localhost/consilium:0.1.0', domain: 'consilium.localhost', acmeEmail: 'ops@consilium.localhost' };
+for (const [key, value] of Object.entries(placeholders)) {
+  if (raw[key] === undefined) {
+    raw[key] = value;
+    console.error(`manifests: no ${key} given, rendering with the placeholder ${value}`);
+  }
+}
 
 // The seed only feeds Secrets, which are never written: a throwaway one keeps real secrets out of this process.
 const files = await renderManifests(parseSettings(raw), declaredTriggers(), randomBytes(32).toString('hex'));

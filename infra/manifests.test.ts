@@ -14,6 +14,18 @@ import { toYaml } from './yaml.ts';
 const root = new URL('..', import.meta.url).pathname;
 
 describe('npm run manifests', () => {
+  it('renders with placeholders, saying so, when only --out is given', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'manifests-'));
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/manifests-cli.ts', '--out', out], { cwd: root, encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stderr, /no image given, rendering with the placeholder registry.localhost\/consilium:0.1.0/);
+      assert.ok((await readdir(join(out, 'objects'))).some((f) => f.startsWith('50-service-consilium-')));
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('writes every Knative Service, Trigger and PingSource of the real triggers as YAML files', async () => {
     const out = await mkdtemp(join(tmpdir(), 'manifests-'));
     try {
