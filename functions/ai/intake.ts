@@ -5,7 +5,7 @@ import { ConsentChangedV1 } from '../../events/identity.ts';
 import { PaymentCapturedV1 } from '../../events/payments.ts';
 import { on, type Subscription } from '../../shared/bus/consumer.ts';
 import { afterCommit, type Tx } from '../../shared/db/index.ts';
-import { markReadyIfComplete, upsertConsent, upsertFailed, upsertPaid, upsertProcessed, upsertSubmitted } from './queries.ts';
+import { lockCase, markReadyIfComplete, upsertConsent, upsertFailed, upsertPaid, upsertProcessed, upsertSubmitted } from './queries.ts';
 
 type Event<D extends EventDefinition> = CloudEvent<EventData<D>>;
 
@@ -27,19 +27,23 @@ export function intakeSubscriptions(deps: { startTriage: (caseId: string) => voi
   return [
     on(CaseSubmittedV1, async (tx, event: Event<typeof CaseSubmittedV1>) => {
       const d = event.data;
+      await lockCase(tx, d.caseId);
       await upsertSubmitted(tx, { caseId: d.caseId, ownerId: d.ownerId, specialty: d.specialty ?? null, urgency: d.urgency, documentIds: d.documentIds, at: timeOf(event, deps.now) });
       await checkReady(tx, d.caseId);
     }),
     on(PaymentCapturedV1, async (tx, event: Event<typeof PaymentCapturedV1>) => {
+      await lockCase(tx, event.data.caseId);
       await upsertPaid(tx, { caseId: event.data.caseId, ownerId: event.data.ownerId, at: timeOf(event, deps.now) });
       await checkReady(tx, event.data.caseId);
     }),
     on(DocumentProcessedV1, async (tx, event: Event<typeof DocumentProcessedV1>) => {
       const d = event.data;
+      await lockCase(tx, d.caseId);
       await upsertProcessed(tx, { caseId: d.caseId, documentId: d.documentId, ownerId: d.ownerId, textBlobKey: d.textBlobKey ?? null, characters: d.characters });
       await checkReady(tx, d.caseId);
     }),
     on(DocumentFailedV1, async (tx, event: Event<typeof DocumentFailedV1>) => {
+      await lockCase(tx, event.data.caseId);
       await upsertFailed(tx, { caseId: event.data.caseId, documentId: event.data.documentId });
       await checkReady(tx, event.data.caseId);
     }),

@@ -175,6 +175,14 @@ describe('triage pipeline', () => {
     assert.equal((await degraded(empty.caseId))[0]!.data.reason, 'no-text');
   });
 
+  it('a case becomes ready however its events interleave: submitted, paid and read all at once, twenty times', async () => {
+    const cases = Array.from({ length: 20 }, () => newCase(['Known asthma.']));
+    const ai = aiWith({}, cases);
+    await Promise.all(cases.map((c) => Promise.all([submit(ai, c), pay(ai, c), processed(ai, c, c.documentIds[0]!)])));
+    await ai.runner.drain();
+    for (const c of cases) assert.equal((await triaged(c.caseId)).length, 1, 'triaged by its last event, not left for the sweep');
+  });
+
   it('the sweep triages a paid case whose documents never finished, after the timeout (controlled clock)', async () => {
     let now = new Date('2030-06-01T12:00:00Z');
     const c = newCase(['Known asthma.', 'never processed']);

@@ -27,6 +27,15 @@ export async function upsertSubmitted(tx: Db, c: { caseId: string; ownerId: stri
       document_ids = excluded.document_ids, submitted_at = excluded.submitted_at`;
 }
 
+/**
+ * Serialises the events of one case (submitted, paid, a document read) until the transaction ends. They arrive on
+ * separate consumers, possibly at once; without this, each could miss the other's uncommitted row and neither
+ * would see the case become ready. Transaction-scoped, so safe through PgBouncer in transaction mode.
+ */
+export async function lockCase(tx: Db, caseId: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtextextended(${`ai.case:${caseId}`}, 0))`;
+}
+
 /** Records that the case is paid (the first capture counts). */
 export async function upsertPaid(tx: Db, c: { caseId: string; ownerId: string; at: Date }) {
   await tx`
