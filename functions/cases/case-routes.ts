@@ -18,7 +18,8 @@ import { idParam, isUuid } from '../../shared/http/ids.ts';
 import { STAGE_OF } from './lifecycle.ts';
 import { applyMove } from './move.ts';
 import { CURRENCIES, priceOf, turnaroundOf, URGENCIES, type Currency } from './pricing.ts';
-import { findCase, insertCase, insertTimeline, listCases, timelineOf, type CaseRow, type Cursor, type ListScope, type TimelineRow } from './queries.ts';
+import { caseFor } from './access.ts';
+import { insertCase, insertTimeline, listCases, timelineOf, type CaseRow, type Cursor, type ListScope, type TimelineRow } from './queries.ts';
 
 const Text = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
 
@@ -157,9 +158,7 @@ export function caseRoutes(): Hono {
       const principal = c.get('principal');
       const id = idParam(c.req.param('id'));
       const view = await transaction(async (tx) => {
-        const row = await findCase(tx, id);
-        if (!row) throw problems.notFound();
-        authorize(principal, 'case:read', { ownerId: row.ownerId, assignedProfessionalId: row.assignedProfessionalId, reviewerId: row.reviewerId });
+        const row = await caseFor(tx, principal, id, 'case:read');
         const key = await keyring().existingKey(tx, row.ownerId);
         const documents = (await documentsOf(tx, id)).map((d) => documentView(d, key ? open(key, d.filenameSealed, filenameContext(d.id)) : null));
         await emit(tx, CaseReadV1, { source: 'cases', subject: id, data: { caseId: id, actorId: principal.id, actorRole: principal.role } });
@@ -177,9 +176,7 @@ export function caseRoutes(): Hono {
       const principal = c.get('principal');
       const id = idParam(c.req.param('id'));
       const result = await transaction(async (tx) => {
-        const row = await findCase(tx, id, { forUpdate: true });
-        if (!row) throw problems.notFound();
-        authorize(principal, 'case:cancel', { ownerId: row.ownerId });
+        const row = await caseFor(tx, principal, id, 'case:cancel', { forUpdate: true });
         const move = await applyMove(tx, row, 'cancel', { cause: 'cancel', note: principal.role === 'ops' ? 'cancelled by ops' : 'cancelled by the patient' });
         await emit(tx, CaseCancelledV1, { source: 'cases', subject: id, data: { caseId: id, from: move.from } });
         return { id, status: move.to, stage: STAGE_OF[move.to] };

@@ -7,6 +7,7 @@ import { closeDb, db } from '../../shared/db/index.ts';
 import { keyring, openBytes } from '../../shared/keyring/index.ts';
 import { eventually } from '../../test/support/runtime.ts';
 import { stagingKey } from './documents.ts';
+import { signLink } from './links.ts';
 import { caseEvents, casesRuntime, intentFor, newCaseBody, putUpload, signedInOps, signedInPatient, type Client } from './testing.ts';
 
 type Problem = { type: string; status: number; errors?: { pointer: string }[] };
@@ -82,6 +83,10 @@ describe('case documents', () => {
     const tampered = new URL(view.downloadUrl);
     tampered.searchParams.set('actor', 'someone-else');
     assert.equal((await api.get(tampered.pathname + tampered.search)).status, 403);
+    const expired = signLink(config().platformSecret, { caseId, documentId: id, actorId: patient.id, actorRole: 'patient', expires: Math.floor(Date.now() / 1000) - 1 });
+    const late = await api.get(`/v1/cases/${caseId}/documents/${id}/content?${expired}`);
+    assert.equal(late.status, 403);
+    assert.match((await json<Problem>(late)).type, /link-expired$/, 'the link is short-lived');
   });
 
   it('refuses unaccepted, empty and oversized files at the intent, before anything is stored', async () => {

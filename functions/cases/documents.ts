@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { DocumentReadV1, DocumentUploadedV1, documentStorage } from '../../events/documents.ts';
 import { authenticate } from '../../shared/auth/authenticate.ts';
-import { authorize } from '../../shared/auth/policy.ts';
 import type { Principal } from '../../shared/auth/principal.ts';
 import { createBlobStore, type BlobStore } from '../../shared/blob/index.ts';
 import { contentDisposition } from '../../shared/blob/disposition.ts';
@@ -17,7 +16,8 @@ import { validate } from '../../shared/http/validate.ts';
 import { deleteDocument, documentUsage, findDocument, insertDocument, markUploaded, type DocumentRow } from './document-queries.ts';
 import { idParam } from '../../shared/http/ids.ts';
 import { signLink, verifyLink } from './links.ts';
-import { findCase, type CaseRow } from './queries.ts';
+import { caseFor } from './access.ts';
+import { findCase } from './queries.ts';
 import { ACCEPTED_TYPES, essenceOf, verifyUpload } from './uploads.ts';
 
 const UploadIntent = v.object({
@@ -32,7 +32,6 @@ const LINK_SECONDS = 300;
 export const stagingKey = (caseId: string, documentId: string) => `uploads/${caseId}/${documentId}`;
 export const filenameContext = (documentId: string) => `document-filename:${documentId}`;
 
-const caseResource = (row: CaseRow) => ({ ownerId: row.ownerId, assignedProfessionalId: row.assignedProfessionalId, reviewerId: row.reviewerId });
 
 let defaultBlobs: BlobStore | undefined;
 
@@ -65,9 +64,7 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
       const limits = config().documents;
       const id = randomUUID();
       await transaction(async (tx) => {
-        const row = await findCase(tx, caseId, { forUpdate: true });
-        if (!row) throw problems.notFound();
-        authorize(principal, 'document:upload', caseResource(row));
+        const row = await caseFor(tx, principal, caseId, 'document:upload', { forUpdate: true });
         if (row.status !== 'draft') throw new HttpProblem(409, 'case-not-draft', { detail: 'Records can be added only while the case is a draft.' });
         if (!ACCEPTED_TYPES.includes(essenceOf(body.contentType))) {
           throw new HttpProblem(415, 'unsupported-type', { detail: `Accepted types: ${ACCEPTED_TYPES.join(', ')}.`, errors: [{ pointer: '/contentType', message: 'not an accepted type' }] });
@@ -134,7 +131,7 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
       const { row, document } = await readable(principal, caseId, documentId, 'document:read');
       const key = await keyring().existingKey(db(), row.ownerId);
       if (!key) throw problems.notFound();
-      await transaction((tx) => audit(tx, principal, caseId, documentId, 'metadata'));
+      await transaction((tx) => audit(tx, { id: principal.id, role: principal.role }, caseId, documentId, 'metadata'));
       const expires = Math.floor(now() / 1000) + LINK_SECONDS;
       const link = document.status === 'pending' ? null : signLink(config().platformSecret, { caseId, documentId, actorId: principal.id, actorRole: principal.role, expires });
       return c.json({
@@ -161,7 +158,7 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
       if (!row || !document || !key || !sealed) throw problems.notFound();
       const bytes = openBytes(key, sealed, stored.context);
       await transaction((tx) =>
-        emit(tx, DocumentReadV1, { source: 'cases', subject: caseId, data: { caseId, documentId, actorId: verdict.link.actorId, actorRole: verdict.link.actorRole, what: 'content' } }),
+        audit(tx, { id: verdict.link.actorId, role: verdict.link.actorRole }, caseId, documentId, 'content'),
       );
       c.header('content-type', document.contentType);
       c.header('content-disposition', contentDisposition(open(key, document.filenameSealed, filenameContext(documentId))));
@@ -175,16 +172,15 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
 
 /** The case and document when `principal` may act on them; a 404 otherwise (someone else's case, an unknown id). */
 async function readable(principal: Principal, caseId: string, documentId: string, action: 'document:upload' | 'document:read') {
-  const row = await findCase(db(), caseId);
-  if (!row) throw problems.notFound();
-  authorize(principal, action, caseResource(row));
+  const row = await caseFor(db(), principal, caseId, action);
   const document = await findDocument(db(), caseId, documentId);
   if (!document) throw problems.notFound();
   return { row, document };
 }
 
-function audit(tx: Tx, principal: Principal, caseId: string, documentId: string, what: 'metadata' | 'content') {
-  return emit(tx, DocumentReadV1, { source: 'cases', subject: caseId, data: { caseId, documentId, actorId: principal.id, actorRole: principal.role, what } });
+/** Records a read of a document for the audit trail (`document.read.v1`), in the caller's transaction. */
+function audit(tx: Tx, actor: Pick<Principal, 'id' | 'role'>, caseId: string, documentId: string, what: 'metadata' | 'content') {
+  return emit(tx, DocumentReadV1, { source: 'cases', subject: caseId, data: { caseId, documentId, actorId: actor.id, actorRole: actor.role, what } });
 }
 
 /**

@@ -1,17 +1,16 @@
 import { Hono } from 'hono';
 import { CaseSubmittedV1 } from '../../events/case.ts';
 import { authenticate } from '../../shared/auth/authenticate.ts';
-import { authorize } from '../../shared/auth/policy.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import { transaction } from '../../shared/db/index.ts';
 import { describe } from '../../shared/http/openapi.ts';
-import { HttpProblem, problems } from '../../shared/http/problem.ts';
+import { HttpProblem } from '../../shared/http/problem.ts';
 import { documentsOf } from './document-queries.ts';
 import { stagingKey, uploadStore } from './documents.ts';
 import { idParam } from '../../shared/http/ids.ts';
 import { applyMove } from './move.ts';
 import type { Currency } from './pricing.ts';
-import { findCase } from './queries.ts';
+import { caseFor } from './access.ts';
 import { findPatient, hasConsent } from './view-queries.ts';
 
 /**
@@ -32,9 +31,7 @@ export function submitRoutes(): Hono {
       const principal = c.get('principal');
       const id = idParam(c.req.param('id'));
       const result = await transaction(async (tx) => {
-        const row = await findCase(tx, id, { forUpdate: true });
-        if (!row) throw problems.notFound();
-        authorize(principal, 'case:submit', { ownerId: row.ownerId });
+        const row = await caseFor(tx, principal, id, 'case:submit', { forUpdate: true });
         if (row.status !== 'draft') throw new HttpProblem(409, 'illegal-transition', { detail: `A ${row.status.replace('_', ' ')} case cannot be submitted.`, currentStatus: row.status });
         const documents = (await documentsOf(tx, id)).filter((d) => d.status !== 'pending' && d.status !== 'failed');
         const refusals = [
