@@ -41,11 +41,11 @@ export const DocumentProcessedV1 = defineEvent(
 
 export const DocumentFailedV1 = defineEvent(
   'document.failed.v1',
-  'A record could not be read (unsupported, corrupt, mismatched type); reason is a code, never its content.',
+  'A record could not be read (unsupported, corrupt, mismatched type, or reading it outlived its deadline: timeout); reason is a code, never its content.',
   v.object({
     caseId: v.string(),
     documentId: v.string(),
-    reason: v.picklist(['unsupported-kind', 'type-mismatch', 'corrupt', 'encrypted', 'too-large', 'unreadable']),
+    reason: v.picklist(['unsupported-kind', 'type-mismatch', 'corrupt', 'encrypted', 'too-large', 'unreadable', 'timeout']),
   }),
 );
 

@@ -100,3 +100,15 @@ export const ProfessionalResumedV1 = defineEvent(
   'A professional paused by matching resumed and receives offers again.',
   v.object({ professionalId: v.string() }),
 );
+
+export const ReviewRevokedV1 = defineEvent(
+  'review.revoked.v1',
+  'A reviewer who accepted a review did not complete it by its deadline (or ops took it back); the review is offered again without them and their review must no longer be accepted.',
+  v.object({
+    caseId: v.string(),
+    professionalId: v.string(),
+    /** The review round (review.requested.v1) the reviewer lost. */
+    round: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    reason: v.picklist(['deadline-missed', 'ops']),
+  }),
+);

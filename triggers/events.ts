@@ -29,6 +29,7 @@ export const eventTriggers: EventTrigger[] = [
   { event: 'case.triaged.v1', function: 'opinions' },
   { event: 'offer.accepted.v1', function: 'opinions' },
   { event: 'assignment.revoked.v1', function: 'opinions' },
+  { event: 'review.revoked.v1', function: 'opinions' },
   { event: 'identity.professional.verified.v1', function: 'opinions' },
   { event: 'identity.professional.status-changed.v1', function: 'opinions' },
   { event: 'consent.changed.v1', function: 'opinions' },
@@ -44,6 +45,8 @@ export const eventTriggers: EventTrigger[] = [
   { event: 'review.requested.v1', function: 'matching' },
   { event: 'opinion.submitted.v1', function: 'matching' },
   { event: 'opinion.delivered.v1', function: 'matching' },
+  { event: 'opinion.approved.v1', function: 'matching' },
+  { event: 'opinion.changes-requested.v1', function: 'matching' },
   // ai: triage when a case is paid and its documents are read; its own consent view.
   { event: 'case.submitted.v1', function: 'ai' },
   { event: 'payment.captured.v1', function: 'ai' },

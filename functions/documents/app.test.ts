@@ -13,7 +13,8 @@ import { readDicomMetadata } from './dicom.ts';
 import { makeDicom, PATIENT } from './dicom-sample.ts';
 import { closeOcr } from './ocr.ts';
 import { findResult } from './queries.ts';
-import { announced, blobs, deliver, openStored, storeUpload } from './testing.ts';
+import { extractionWorkers } from './extract-worker.ts';
+import { announced, blobs, busyPdf, deliver, openStored, storeUpload } from './testing.ts';
 
 after(async () => {
   await closeOcr();
@@ -172,6 +173,21 @@ describe('documents: document.uploaded.v1 → processed or failed', () => {
     const longPdf = await storeUpload(await pdf([['one'], ['two'], ['three']]), { kind: 'pdf' });
     await deliver(createDocuments({ options: { maxPages: 2 } }), longPdf);
     await failedWith(longPdf, 'too-large');
+  });
+
+  it('fails timeout, storing nothing, when reading outlives extractionTimeoutMs; the thread is gone, the next document is read', async () => {
+    const impatient = createDocuments({ options: { extractionTimeoutMs: 1500 } });
+    const hostile = await storeUpload(await busyPdf(8, 1_000_000), { kind: 'pdf' }); // ~ 13 s of pdf.js
+    const started = performance.now();
+    assert.deepEqual(await (await deliver(impatient, hostile)).json(), { status: 'processed' });
+    assert.ok(performance.now() - started < 6000, 'answered soon after the deadline, not once pdf.js was done');
+    await failedWith(hostile, 'timeout');
+    assert.equal(await (await blobs()).get(documentStorage.text(hostile.caseId, hostile.documentId).key), undefined);
+    assert.equal(extractionWorkers(), 0);
+
+    const next = await storeUpload(await pdf([['Cardiology clinic letter: atrial fibrillation, rate controlled.']]), { kind: 'pdf' });
+    assert.equal((await deliver(documents, next)).status, 200);
+    assert.equal((await processed(next)).pages, 1);
   });
 
   it('applies a redelivered event, and a second announcement of the same document, once: one row, one event', async () => {

@@ -11,6 +11,11 @@ export interface DocumentsOptions {
   maxOcrPages: number;
   /** Largest image (width × height) given to OCR; a bigger JPEG/PNG fails `too-large`. Default 40 megapixels. */
   maxImagePixels: number;
+  /**
+   * Wall-clock limit of reading one document (PDF, image, DICOM), which runs in a worker thread of its own; past it
+   * the thread is terminated and the document fails `timeout`. Default 60 000 ms.
+   */
+  extractionTimeoutMs: number;
 }
 
 /**
@@ -24,4 +29,5 @@ export const documentsDefaults: Omit<DocumentsOptions, 'maxBytes'> = {
   maxPages: 500,
   maxOcrPages: 20,
   maxImagePixels: 40_000_000,
+  extractionTimeoutMs: 60_000,
 };

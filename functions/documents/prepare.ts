@@ -7,7 +7,7 @@ import { openBytes, sealBytes, type Keyring } from '../../shared/keyring/index.t
 import { log } from '../../shared/telemetry/index.ts';
 import type { DocumentsOptions } from './config.ts';
 import { detectKind } from '../../shared/blob/detect.ts';
-import { DocumentFailure, extract, type FailureReason } from './extract.ts';
+import { DocumentFailure, type FailureReason } from './extract.ts';
 import { guessLanguage } from './language.ts';
 
 type Uploaded = EventData<typeof DocumentUploadedV1>;
@@ -69,8 +69,9 @@ async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uin
 /**
  * The slow part of processing an upload, run outside any transaction: fetch and decrypt the original, check its
  * kind, extract, and store the text (and a DICOM de-identified copy) sealed under the owner's key at the
- * deterministic keys of `documentStorage` — so a redelivery overwrites rather than adds. A document that cannot
- * be read gives a `failed` outcome; a fault of the infrastructure (blob store, database, OCR engine) throws.
+ * deterministic keys of `documentStorage` — so a redelivery overwrites rather than adds. The extraction runs in a
+ * worker thread with a deadline (`extractionTimeoutMs`). A document that cannot be read, or not within the
+ * deadline (`timeout`), gives a `failed` outcome; a fault of the infrastructure (blob store, database, OCR engine) throws.
  *
  * @example
  * const outcome = await prepareDocument(event.data, { sql: db, blobs, keyring: keyring(), options: documentsDefaults });
@@ -83,9 +84,16 @@ export async function prepareDocument(data: Uploaded, deps: PrepareDeps): Promis
   let extraction;
   try {
     const bytes = await read(data, key, deps);
-    extraction = await extract(bytes, data.kind, { ...deps.options, deidentificationSecret: deidentificationSecret(key) });
+    // Imported dynamically, not for a lazy start alone: the bundle must emit it as a file of its own, which is also
+    // the entry of the worker thread the extraction runs in (see extract-worker.ts).
+    const { extractInWorker } = await import('./extract-worker.ts');
+    const options = { ...deps.options, deidentificationSecret: deidentificationSecret(key) };
+    extraction = await extractInWorker(bytes, data.kind, options, { timeoutMs: deps.options.extractionTimeoutMs });
   } catch (error) {
     if (!(error instanceof DocumentFailure)) throw error;
+    if (error.reason === 'timeout') {
+      log.warn('document extraction timed out', { documentId: data.documentId, kind: data.kind, timeoutMs: deps.options.extractionTimeoutMs });
+    }
     // Ops want to know which reader broke on what kind; the name only — a message may quote the file.
     if (error.reason === 'unreadable' && error.cause instanceof Error) {
       log.warn('document unreadable', { documentId: data.documentId, kind: data.kind, error: error.cause.name });

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import { DocumentUploadedV1, documentStorage, type StoredForm } from '../../events/documents.ts';
 import type { EventData } from '../../events/envelope.ts';
 import { createBlobStore, S3BlobStore, type BlobStore } from '../../shared/blob/index.ts';
@@ -78,4 +79,23 @@ export async function openStored(ownerId: string, form: StoredForm): Promise<Buf
   const sealed = await (await blobs()).get(form.key);
   if (!sealed) return undefined;
   return openBytes(await keyring().keyFor(db(), ownerId), sealed, form.context);
+}
+
+/**
+ * A small hostile PDF: each page's (compressed, a few kilobytes) content stream shows one character `operations`
+ * times, which keeps pdf.js's text extraction busy for seconds a page (about 2 µs an operation).
+ *
+ * @example
+ * const bytes = await busyPdf(8, 1_000_000); // ~ 10 kB, ~ 15 s of pdf.js
+ */
+export async function busyPdf(pages: number, operations: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 0; i < pages; i++) {
+    const page = doc.addPage([595, 842]);
+    page.node.setFontDictionary(PDFName.of('F1'), font.ref);
+    const content = doc.context.flateStream(`BT /F1 1 Tf ${'(a) Tj '.repeat(operations)}ET`);
+    page.node.set(PDFName.of('Contents'), doc.context.register(content));
+  }
+  return doc.save();
 }

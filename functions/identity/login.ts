@@ -11,7 +11,7 @@ import { cipherOf } from './accounts.ts';
 import type { IdentityDeps } from './deps.ts';
 import { accountKey, clientIp, enforce } from './limits.ts';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords.ts';
-import { claimTotpStep, findUserByEmail, updatePasswordHash, type UserRow } from './queries.ts';
+import { claimTotpStep, findLoginByEmail, updatePasswordHash, type LoginRow } from './queries.ts';
 import { signingKeys } from './signing-keys.ts';
 import { openSessionAtOnce } from './tokens.ts';
 import { totpStep } from './totp.ts';
@@ -37,7 +37,7 @@ export function loginRoutes(deps: IdentityDeps): Hono {
   const app = new Hono();
   const { limiters } = deps;
 
-  const fail = async (user: UserRow | undefined, key: string, reason: 'bad-credentials' | 'bad-totp') => {
+  const fail = async (user: LoginRow | undefined, key: string, reason: 'bad-credentials' | 'bad-totp') => {
     const { failures, lockedForSeconds } = await limiters.lockout.failed(key);
     await transaction(async (tx) => {
       await emit(tx, LoginFailedV1, { source: 'identity', ...(user ? { subject: user.id } : {}), data: { userId: user?.id ?? null, reason } });
@@ -60,7 +60,7 @@ export function loginRoutes(deps: IdentityDeps): Hono {
       if (lockedFor > 0) throw problems.tooManyRequests(lockedFor);
 
       const sql = deps.sql();
-      const user = await findUserByEmail(sql, body.email);
+      const user = await findLoginByEmail(sql, body.email);
       const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDummy(body.password);
       if (!user || !valid) {
         await fail(user, key, 'bad-credentials');

@@ -55,15 +55,19 @@ const userColumns = (sql: Db) => sql`
   u.notification_preferences, u.mfa_enabled, u.mfa_secret_sealed, u.mfa_pending_secret_sealed,
   case when p.status = 'active' then p.grade end as grade`;
 
+/** What signing in needs of an account: no profile, no sealed personal data but the TOTP secret. */
+export type LoginRow = Pick<UserRow, 'id' | 'passwordHash' | 'role' | 'dataKey' | 'mfaEnabled' | 'mfaSecretSealed' | 'grade'>;
+
 /**
- * The account with this e-mail, compared case-insensitively, with the grade of an active professional.
+ * The account with this e-mail, compared case-insensitively, with what a login needs (the grade of an active
+ * professional for the token). A fixed statement of seven columns: it runs at every login.
  *
  * @example
- * await findUserByEmail(sql, 'ada@example.org');
+ * await findLoginByEmail(sql, 'ada@example.org');
  */
-export async function findUserByEmail(sql: Db, email: string): Promise<UserRow | undefined> {
-  const [row] = await sql<UserRow[]>`
-    select ${userColumns(sql)}
+export async function findLoginByEmail(sql: Db, email: string): Promise<LoginRow | undefined> {
+  const [row] = await sql<LoginRow[]>`
+    select u.id, u.password_hash, u.role, u.data_key, u.mfa_enabled, u.mfa_secret_sealed, case when p.status = 'active' then p.grade end as grade
     from identity.users u left join identity.professionals p on p.user_id = u.id
     where lower(u.email) = lower(${email})`;
   return row;
@@ -227,7 +231,7 @@ export async function insertSessionAtOnce(
   also: OutboxInsert,
 ): Promise<void> {
   await sql`
-    with session as (insert into identity.sessions ${sql(session)} returning id),
+    with session as (insert into identity.sessions (id, user_id, mfa) values (${session.id}, ${session.userId}, ${session.mfa}) returning id),
          token as (insert into identity.refresh_tokens (token_hash, session_id, expires_at) select ${token.tokenHash}, id, ${token.expiresAt} from session),
          also as (${also})
     select 1`;

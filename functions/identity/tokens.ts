@@ -34,6 +34,8 @@ export interface TokenSubject {
  */
 export async function signAccessToken({ active }: SigningKeys, subject: TokenSubject): Promise<{ token: string; expiresIn: number }> {
   const { auth } = config();
+  // Absolute NumericDates: a relative "900s" would be parsed by a regular expression at every login.
+  const issuedAt = Math.floor(Date.now() / 1000);
   const token = await new SignJWT({
     role: subject.role,
     mfa: subject.mfa,
@@ -44,9 +46,9 @@ export async function signAccessToken({ active }: SigningKeys, subject: TokenSub
     .setSubject(subject.userId)
     .setIssuer(auth.issuer)
     .setAudience(auth.audience)
-    .setIssuedAt()
+    .setIssuedAt(issuedAt)
     .setJti(randomUUID())
-    .setExpirationTime(`${auth.accessTtlSeconds}s`)
+    .setExpirationTime(issuedAt + auth.accessTtlSeconds)
     .sign(active.privateKey);
   return { token, expiresIn: auth.accessTtlSeconds };
 }
@@ -118,7 +120,10 @@ export async function openSessionAtOnce(
   const sessionId = randomUUID();
   const refresh = newRefreshToken();
   const expiresAt = new Date(Date.now() + config().auth.refreshTtlSeconds * 1000);
-  await insertSessionAtOnce(sql, { id: sessionId, userId: subject.userId, mfa: subject.mfa }, { tokenHash: refresh.hash, expiresAt }, announce(sessionId));
-  const access = await signAccessToken(keys, { ...subject, sessionId });
+  // Signed while the statement runs: a token whose session failed to open is simply never handed out.
+  const [access] = await Promise.all([
+    signAccessToken(keys, { ...subject, sessionId }),
+    insertSessionAtOnce(sql, { id: sessionId, userId: subject.userId, mfa: subject.mfa }, { tokenHash: refresh.hash, expiresAt }, announce(sessionId)),
+  ]);
   return { sessionId, tokens: { accessToken: access.token, refreshToken: refresh.token, expiresIn: access.expiresIn } };
 }

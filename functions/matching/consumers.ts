@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CaseCancelledV1, CaseStatusChangedV1, CaseSubmittedV1 } from '../../events/case.ts';
 import { MfaEnabledV1, ProfessionalStatusChangedV1, ProfessionalVerifiedV1, ProfileChangedV1, UserRegisteredV1 } from '../../events/identity.ts';
 import { ReviewRequestedV1 } from '../../events/matching.ts';
-import { OpinionDeliveredV1, OpinionSubmittedV1 } from '../../events/opinions.ts';
+import { OpinionApprovedV1, OpinionChangesRequestedV1, OpinionDeliveredV1, OpinionSubmittedV1 } from '../../events/opinions.ts';
 import { CaseTriagedV1 } from '../../events/triage.ts';
 import { on, type Subscription } from '../../shared/bus/consumer.ts';
 import type { Tx } from '../../shared/db/index.ts';
@@ -10,6 +10,7 @@ import { activeAssignments, endAssignment, finishAssignment } from './assignment
 import type { MatchingSettings } from './config.ts';
 import { gradeRank, primaryLanguages } from './eligibility.ts';
 import { insertRequest, lockRequestsOfCase, nextReviewRound, setRequest } from './offer-queries.ts';
+import { withdrawOffersOfPaused } from './pause.ts';
 import { withdraw } from './respond.ts';
 import { openNextTier } from './tiers.ts';
 import * as views from './view-queries.ts';
@@ -30,8 +31,10 @@ export async function stopCase(tx: Tx, caseId: string, now: Date): Promise<void>
 }
 
 /**
- * Every event matching consumes: identity's and cases' facts for its views, triage (open the search), review
- * requests from opinions, and opinions' progress (the deadline stops).
+ * Every event matching consumes: identity's and cases' facts for its views (a professional leaving `active` loses
+ * their open offers), triage (open the search), review requests from opinions, and opinions' progress (the deadline
+ * stops: the opinion submitted, the review decided). The handlers that decide about a case from several rows
+ * (triage, review request, cancellation) first take the case's lock (`lockCase`): they run on separate consumers.
  *
  * @example
  * defineFunction({ name: 'matching', events: matchingConsumers(settings) });
@@ -50,7 +53,10 @@ export function matchingConsumers(settings: MatchingSettings): Subscription[] {
         languages: primaryLanguages(data.languages), licenseCountry: data.licenseCountry,
       });
     }),
-    on(ProfessionalStatusChangedV1, async (tx, { data }) => views.setProfessionalStatus(tx, data.professionalId, data.to)),
+    on(ProfessionalStatusChangedV1, async (tx, { data }) => {
+      await views.setProfessionalStatus(tx, data.professionalId, data.to);
+      if (data.to !== 'active') await withdrawOffersOfPaused(tx, settings, [data.professionalId], settings.now());
+    }),
     on(MfaEnabledV1, async (tx, { data }) => views.setMfa(tx, data.userId)),
     on(CaseSubmittedV1, async (tx, { data }) => {
       await views.upsertSubmittedCase(tx, {
@@ -60,14 +66,17 @@ export function matchingConsumers(settings: MatchingSettings): Subscription[] {
       });
     }),
     on(CaseStatusChangedV1, async (tx, { data }) => {
+      await views.lockCase(tx, data.caseId);
       await views.setCaseStatus(tx, data.caseId, data.to);
       if (data.to === 'cancelled' || data.to === 'refunded') await stopCase(tx, data.caseId, settings.now());
     }),
     on(CaseCancelledV1, async (tx, { data }) => {
+      await views.lockCase(tx, data.caseId);
       await views.setCaseStatus(tx, data.caseId, 'cancelled');
       await stopCase(tx, data.caseId, settings.now());
     }),
     on(CaseTriagedV1, async (tx, { data }) => {
+      await views.lockCase(tx, data.caseId);
       const view = await views.upsertTriagedCase(tx, {
         id: data.caseId, specialty: data.specialty, urgency: data.urgency, minGrade: data.minGrade, summary: data.summary, disagreement: data.disagreement,
       });
@@ -79,6 +88,7 @@ export function matchingConsumers(settings: MatchingSettings): Subscription[] {
       if (request) await openNextTier(tx, settings, request);
     }),
     on(ReviewRequestedV1, async (tx, { data }) => {
+      await views.lockCase(tx, data.caseId);
       const view = await views.findCaseView(tx, data.caseId);
       if (view?.cancelled) return;
       const request = await insertRequest(tx, {
@@ -89,6 +99,13 @@ export function matchingConsumers(settings: MatchingSettings): Subscription[] {
     }),
     on(OpinionSubmittedV1, async (tx, { data }) => {
       await finishAssignment(tx, { caseId: data.caseId, kind: 'opinion', professionalId: data.authorId, now: settings.now() });
+    }),
+    // The reviewer's work is done at their decision; an approval's signature may come after the review deadline.
+    on(OpinionApprovedV1, async (tx, { data }) => {
+      await finishAssignment(tx, { caseId: data.caseId, kind: 'review', professionalId: data.reviewerId, now: settings.now() });
+    }),
+    on(OpinionChangesRequestedV1, async (tx, { data }) => {
+      await finishAssignment(tx, { caseId: data.caseId, kind: 'review', professionalId: data.reviewerId, now: settings.now() });
     }),
     on(OpinionDeliveredV1, async (tx, { data }) => {
       const now = settings.now();

@@ -94,7 +94,7 @@ export async function setRequest(tx: Tx, id: string, s: { state: RequestRow['sta
 
 /**
  * THE conditional write of an acceptance: the search of this professional's open, unexpired offer moves from open
- * to assigned, if they are still active. Exactly one concurrent caller claims it; the rest wait on the row lock,
+ * to assigned, if they are still active and not paused. Exactly one concurrent caller claims it; the rest wait on the row lock,
  * re-check and claim nothing. One statement also answers why not: the offer (absent when not theirs) and their status.
  *
  * @example
@@ -111,7 +111,7 @@ export async function claimRequest(
       update matching.requests r set state = 'assigned', updated_at = ${now}
       from matching.offers o, matching.professionals p
       where o.id = ${offerId} and o.professional_id = ${professionalId} and o.state = 'open' and o.expires_at > ${now}
-        and p.id = o.professional_id and p.status = 'active'
+        and p.id = o.professional_id and p.status = 'active' and p.paused_at is null
         and r.id = o.request_id and r.state = 'open' and r.generation = o.generation
       returning r.id)
     select o.*, (select id from claimed) as claimed_request_id,
@@ -188,7 +188,8 @@ export async function insertOffers(
 }
 
 /**
- * Searches with offers whose time ran out, locked; ones another sweep holds are skipped (it deals with them).
+ * Searches with offers whose time ran out, or left open without any open offer (a pause withdrew the last ones
+ * while another transaction held the search), locked; ones another sweep holds are skipped (it deals with them).
  *
  * @example
  * const due = await lockExpiredRequests(tx, now, 100);
@@ -198,10 +199,43 @@ export async function lockExpiredRequests(tx: Tx, now: Date, limit: number, case
   return tx<RequestRow[]>`
     select r.* from matching.requests r
     where r.state = 'open' ${scope}
-      and exists (select 1 from matching.offers o where o.request_id = r.id and o.state = 'open' and o.expires_at <= ${now})
+      and (exists (select 1 from matching.offers o where o.request_id = r.id and o.state = 'open' and o.expires_at <= ${now})
+        or not exists (select 1 from matching.offers o where o.request_id = r.id and o.state = 'open'))
     order by r.updated_at
     limit ${limit}
     for update skip locked`;
+}
+
+/**
+ * Withdraws every live open offer of these professionals (they were paused or suspended and cannot answer). One
+ * whose time already ran out is left to expire-offers, which closes it as expired and counts it. Offers another
+ * transaction is changing right now are skipped rather than waited for: that transaction accepts, declines,
+ * expires or withdraws them, and waiting could deadlock with it (see pause.ts).
+ *
+ * @example
+ * const withdrawn = await withdrawOffersOf(tx, [professionalId], now);
+ */
+export async function withdrawOffersOf(tx: Tx, professionalIds: string[], now: Date): Promise<OfferRow[]> {
+  if (professionalIds.length === 0) return [];
+  return tx<OfferRow[]>`
+    update matching.offers set state = 'withdrawn', responded_at = ${now}
+    where id in (
+      select id from matching.offers
+      where professional_id = any(${professionalIds}::text[]) and state = 'open' and expires_at > ${now}
+      order by id for update skip locked)
+    returning *`;
+}
+
+/**
+ * Locks one search if it is open and nobody else holds it (undefined otherwise: its holder or the next
+ * expire-offers sweep deals with it).
+ *
+ * @example
+ * const request = await tryLockOpenRequest(tx, requestId);
+ */
+export async function tryLockOpenRequest(tx: Tx, id: string): Promise<RequestRow | undefined> {
+  const [row] = await tx<RequestRow[]>`select * from matching.requests where id = ${id} and state = 'open' for update skip locked`;
+  return row;
 }
 
 /**

@@ -18,7 +18,8 @@ const notOpen = (offer: OfferRow, now: Date) =>
 /**
  * Accepts an offer. One conditional write decides (see `claimRequest`): the single winner's transaction also
  * withdraws every other open offer of the case, creates the assignment (the partial unique index is the last
- * guard) and emits offer.accepted.v1. Everyone else gets 409; an offer that is not the caller's is 404.
+ * guard) and emits offer.accepted.v1. Everyone else gets 409 (also a paused professional, whose offers were
+ * withdrawn); an open offer of a professional no longer active is 403; one that is not the caller's is 404.
  *
  * @example
  * const { caseId } = await acceptOffer(settings, { offerId, professionalId });
@@ -30,7 +31,9 @@ export async function acceptOffer(settings: MatchingSettings, input: { offerId: 
       const claim = await claimRequest(tx, input.offerId, input.professionalId, now);
       if (!claim.offer) throw problems.notFound();
       if (!claim.claimedRequestId) {
-        if (claim.professionalStatus !== 'active') throw new HttpProblem(403, 'not-active', { detail: 'Only active professionals may accept offers.' });
+        // A stale offer is 409 whoever asks: a pause or suspension withdraws the offers it leaves unanswerable.
+        const stale = claim.offer.state !== 'open' || claim.offer.expiresAt <= now;
+        if (!stale && claim.professionalStatus !== 'active') throw new HttpProblem(403, 'not-active', { detail: 'Only active professionals may accept offers.' });
         throw notOpen(claim.offer, now);
       }
       const requestId = claim.claimedRequestId;

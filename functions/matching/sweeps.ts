@@ -1,9 +1,10 @@
-import { AssignmentRevokedV1, OfferExpiredV1, ProfessionalPausedV1 } from '../../events/matching.ts';
+import { AssignmentRevokedV1, OfferExpiredV1, ProfessionalPausedV1, ReviewRevokedV1 } from '../../events/matching.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import { transaction, type Sql } from '../../shared/db/index.ts';
 import { countExpiries, endAssignment, lockOverdue } from './assignment-queries.ts';
 import type { MatchingSettings } from './config.ts';
 import { closeOpenOffers, findRequest, lockExpiredRequests, openOfferCount, setRequest } from './offer-queries.ts';
+import { withdrawOffersOfPaused } from './pause.ts';
 import { openNextTier } from './tiers.ts';
 
 /** How many searches one sweep transaction handles; the next tick (or a loop) takes the rest. */
@@ -17,7 +18,8 @@ export interface SweepScope {
 
 /**
  * `expire-offers`: expires every open offer whose time ran out, counts it against its professional (pausing those
- * who let `pauseAfterExpired` expire in a row) and opens the next tier of each search left without open offers.
+ * who let `pauseAfterExpired` expire in a row, which withdraws their other open offers: see pause.ts) and opens the
+ * next tier of each search left without open offers (also one a pause emptied while another transaction held it).
  * Safe when two run at once: each locks the searches it handles and skips those another sweep holds; repeating it
  * changes nothing (an expired offer is no longer open).
  *
@@ -43,6 +45,7 @@ export async function expireOffers(settings: MatchingSettings, scope: SweepScope
         for (const p of paused) {
           await emit(tx, ProfessionalPausedV1, { source: 'matching', subject: p.id, data: { professionalId: p.id, expiredInARow: p.expiredStreak } });
         }
+        totals.escalated += (await withdrawOffersOfPaused(tx, settings, paused.map((p) => p.id), now)).widened;
         if ((await openOfferCount(tx, request.id)) === 0) {
           await openNextTier(tx, settings, request);
           totals.escalated++;
@@ -55,9 +58,10 @@ export async function expireOffers(settings: MatchingSettings, scope: SweepScope
 }
 
 /**
- * `reclaim-overdue`: takes back every opinion whose deadline passed without a submitted opinion — the assignment
- * is revoked (the professional's on-time rate drops), assignment.revoked.v1 is emitted with 'deadline-missed', and
- * the case is offered again from the top, never to them. Safe to run twice at once and to repeat.
+ * `reclaim-overdue`: takes back every opinion whose deadline passed without a submitted opinion, and every review
+ * whose deadline passed without a decision — the assignment is revoked (the professional's on-time rate drops),
+ * assignment.revoked.v1 (opinions) or review.revoked.v1 (reviews) is emitted with 'deadline-missed', and the
+ * opinion or review is offered again from the top, never to them. Safe to run twice at once and to repeat.
  *
  * @example
  * await reclaimOverdue(settings); // { reclaimed: 1 }
@@ -71,10 +75,17 @@ export async function reclaimOverdue(settings: MatchingSettings, scope: SweepSco
       for (const a of overdue) {
         if (!(await endAssignment(tx, a.id, 'revoked', now))) continue;
         reclaimed++;
-        await emit(tx, AssignmentRevokedV1, {
-          source: 'matching', subject: a.caseId,
-          data: { caseId: a.caseId, professionalId: a.professionalId, reason: 'deadline-missed' },
-        });
+        if (a.kind === 'opinion') {
+          await emit(tx, AssignmentRevokedV1, {
+            source: 'matching', subject: a.caseId,
+            data: { caseId: a.caseId, professionalId: a.professionalId, reason: 'deadline-missed' },
+          });
+        } else {
+          await emit(tx, ReviewRevokedV1, {
+            source: 'matching', subject: a.caseId,
+            data: { caseId: a.caseId, professionalId: a.professionalId, round: a.round, reason: 'deadline-missed' },
+          });
+        }
         await setRequest(tx, a.requestId, { state: 'open', tier: -1, nextGeneration: true, now });
         const request = await findRequest(tx, a.requestId);
         if (request && (await openOfferCount(tx, request.id)) === 0) await openNextTier(tx, settings, request);

@@ -146,3 +146,16 @@ export async function setCaseStatus(tx: Tx, id: string, status: string): Promise
     insert into matching.cases (id, status, cancelled) values (${id}, ${status}, ${cancelled})
     on conflict (id) do update set status = excluded.status, cancelled = matching.cases.cancelled or excluded.cancelled`;
 }
+
+/**
+ * Serialises the events of one case until the transaction ends. Triage, review requests and cancellations arrive
+ * on separate consumers, possibly at once; each decides from rows the other writes (a review request reads the
+ * case's cancelled flag, a cancellation locks the searches that exist), so without this a review search opened
+ * beside a cancellation could miss it and stay open. Transaction-scoped, so safe through PgBouncer.
+ *
+ * @example
+ * await lockCase(tx, caseId);
+ */
+export async function lockCase(tx: Tx, caseId: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtextextended(${`matching.case:${caseId}`}, 0))`;
+}

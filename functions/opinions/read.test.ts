@@ -89,7 +89,7 @@ describe('reading the opinion', () => {
     assert.ok(text.includes(signed.contentHash), 'the content hash, on one line');
     for (const { question, answer } of draft.answers) {
       assert.ok(all.includes(question), question);
-      assert.ok(all.includes(flat(answer).replace('→', '?').replace('≈', '?')), answer.slice(0, 40));
+      assert.ok(all.includes(flat(answer)), answer.slice(0, 40));
     }
     assert.ok(all.includes(flat(draft.recommendations)));
     assert.ok(all.includes('Dr Jane Doe'));

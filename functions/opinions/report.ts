@@ -1,6 +1,9 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFPage } from 'pdf-lib';
 import { GRADE_TITLES } from '../../shared/auth/grades.ts';
+import { isRtlParagraph } from './bidi.ts';
+import { embedReportFonts, MISSING_GLYPH, type ReportFonts } from './report-fonts.ts';
 import type { AddendumContent, OpinionContent } from './signed-content.ts';
+import { drawable, layoutLine, wrapParagraph } from './text-layout.ts';
 
 const PAGE = { width: 595.28, height: 841.89, margin: 56 };
 
@@ -17,67 +20,48 @@ export interface ReportExtras {
 class Writer {
   private page: PDFPage;
   private y: number;
+  /** Whether some character had no glyph and was drawn as {@link MISSING_GLYPH}. */
+  missingGlyphs = false;
   constructor(
     private readonly doc: PDFDocument,
-    private readonly fonts: { regular: PDFFont; bold: PDFFont },
+    private readonly fonts: ReportFonts,
   ) {
     this.page = doc.addPage([PAGE.width, PAGE.height]);
     this.y = PAGE.height - PAGE.margin;
   }
 
-  /** Writes a paragraph, wrapped to the page width (long words are cut), with the standard fonts' characters only. */
+  /** Writes a paragraph wrapped to the page width, right-aligned when it is Arabic or Hebrew. */
   text(value: string, options: { size?: number; bold?: boolean; gap?: number } = {}): void {
     const size = options.size ?? 10;
-    const font = options.bold ? this.fonts.bold : this.fonts.regular;
-    for (const line of wrap(printable(value, font), font, size, PAGE.width - 2 * PAGE.margin)) {
-      if (this.y - size < PAGE.margin) {
-        this.page = this.doc.addPage([PAGE.width, PAGE.height]);
-        this.y = PAGE.height - PAGE.margin;
+    const fonts = options.bold ? this.fonts.bold : this.fonts.regular;
+    const width = PAGE.width - 2 * PAGE.margin;
+    const text = drawable(value, fonts);
+    if (text.split(MISSING_GLYPH).length > value.split(MISSING_GLYPH).length) this.missingGlyphs = true;
+    for (const paragraph of text.split('\n')) {
+      const rtl = isRtlParagraph(paragraph);
+      for (const line of wrapParagraph(paragraph, fonts, size, width, rtl)) {
+        if (this.y - size < PAGE.margin) {
+          this.page = this.doc.addPage([PAGE.width, PAGE.height]);
+          this.y = PAGE.height - PAGE.margin;
+        }
+        const laid = layoutLine(line, fonts, size, rtl);
+        const left = PAGE.margin + (rtl ? width - laid.width : 0);
+        for (const piece of laid.pieces) {
+          this.page.drawText(piece.text, { x: left + piece.x, y: this.y - size, size, font: piece.font, color: rgb(0.1, 0.1, 0.1) });
+        }
+        this.y -= size * 1.35;
       }
-      this.page.drawText(line, { x: PAGE.margin, y: this.y - size, size, font, color: rgb(0.1, 0.1, 0.1) });
-      this.y -= size * 1.35;
     }
     this.y -= options.gap ?? 4;
   }
 }
 
-/** Replaces what the standard (WinAnsi) fonts cannot draw, so any language renders instead of throwing. */
-function printable(value: string, font: PDFFont): string {
-  const supported = new Set(font.getCharacterSet());
-  return [...value.replaceAll('\t', '    ').replaceAll('\r', '')]
-    .map((ch) => (ch === '\n' || supported.has(ch.codePointAt(0)!) ? ch : '?'))
-    .join('');
-}
-
-function wrap(value: string, font: PDFFont, size: number, width: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of value.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(/ +/)) {
-      let rest = word;
-      // A word wider than the page (a URL, a hash) is cut where it no longer fits.
-      while (font.widthOfTextAtSize(rest, size) > width) {
-        let cut = rest.length;
-        while (cut > 1 && font.widthOfTextAtSize(rest.slice(0, cut), size) > width) cut--;
-        if (line) lines.push(line);
-        lines.push(rest.slice(0, cut));
-        line = '';
-        rest = rest.slice(cut);
-      }
-      const candidate = line ? `${line} ${rest}` : rest;
-      if (font.widthOfTextAtSize(candidate, size) > width) {
-        lines.push(line);
-        line = rest;
-      } else line = candidate;
-    }
-    lines.push(line);
-  }
-  return lines;
-}
-
 /**
  * Renders the signed opinion as a PDF: questions and answers, summary, recommendations, references, signer and date,
- * the content hash and the link that verifies it, then any signed follow-up answers.
+ * the content hash and the link that verifies it, then any signed follow-up answers. Text is drawn with embedded
+ * Unicode fonts (see {@link embedReportFonts} for what they cover and how the rest is shown), so names and text in any
+ * Latin, Greek or Cyrillic language, Hebrew or Arabic come out as signed; the signed content and its hash are not
+ * touched.
  *
  * @example
  * const bytes = await renderOpinionPdf(content, { contentHash, verifyUrl });
@@ -88,7 +72,7 @@ export async function renderOpinionPdf(content: OpinionContent, extras: ReportEx
   doc.setCreator('Consilium');
   doc.setCreationDate(new Date(content.signedAt));
   doc.setModificationDate(new Date(content.signedAt));
-  const w = new Writer(doc, { regular: await doc.embedFont(StandardFonts.Helvetica), bold: await doc.embedFont(StandardFonts.HelveticaBold) });
+  const w = new Writer(doc, await embedReportFonts(doc));
   const signer = content.signer;
   w.text('Medical second opinion', { size: 18, bold: true, gap: 8 });
   w.text(`Case ${content.caseId}`, { size: 9 });
@@ -117,5 +101,8 @@ export async function renderOpinionPdf(content: OpinionContent, extras: ReportEx
   w.text('Content hash (SHA-256 of the canonical signed content):', { size: 9 });
   w.text(extras.contentHash, { size: 9 });
   w.text(`Verify at ${extras.verifyUrl}`, { size: 9 });
+  if (w.missingGlyphs) {
+    w.text(`Some characters (in scripts such as Chinese, Japanese or Korean) have no glyph in this report and are shown as ${MISSING_GLYPH}; the signed content keeps them, and the hash covers them.`, { size: 8 });
+  }
   return doc.save({ useObjectStreams: false });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AssignmentRevokedV1, OfferAcceptedV1 } from '../../events/matching.ts';
+import { AssignmentRevokedV1, OfferAcceptedV1, ReviewRevokedV1 } from '../../events/matching.ts';
 import { closeDb } from '../../shared/db/index.ts';
 import { reviewerMinGrade, reviewReasons } from './review-rules.ts';
 import { assignedCase, deliver, fullDraft, harness, opinionEvents, professional, put, sign, type Harness } from './testing.ts';
@@ -58,6 +58,21 @@ describe('peer review', () => {
     assert.deepEqual(await json(await h.api.post(`/v1/cases/${caseId}/opinion/submit`, undefined, next.token)), { status: 'peer_review' });
     const requests = (await opinionEvents(caseId)).filter((e) => e.type === 'review.requested.v1').map((e) => [e.data.round, e.data.excludeProfessionalIds]);
     assert.deepEqual(requests, [[1, [author.id]], [2, [next.id]]]);
+  });
+
+  it('a reviewer whose review matching took back (review.revoked.v1) can no longer review; a newer reviewer can', async () => {
+    const { caseId, author, ops } = await assignedCase(h, { grade: 'G2' });
+    await put(h, `/v1/cases/${caseId}/opinion/draft`, fullDraft(), author.token);
+    await h.api.post(`/v1/cases/${caseId}/opinion/submit`, undefined, author.token);
+    const late = await professional(h, ops, 'G4');
+    const next = await professional(h, ops, 'G4');
+    await deliver(h.opinions, OfferAcceptedV1, { offerId: randomUUID(), caseId, professionalId: late.id, kind: 'review', tier: 0, peerReviewRequired: false, opinionDueAt: new Date().toISOString() });
+    await deliver(h.opinions, ReviewRevokedV1, { caseId, professionalId: late.id, round: 1, reason: 'deadline-missed' });
+    assert.equal((await h.api.post(`/v1/cases/${caseId}/opinion/review`, { decision: 'approve' }, late.token)).status, 404);
+    await deliver(h.opinions, OfferAcceptedV1, { offerId: randomUUID(), caseId, professionalId: next.id, kind: 'review', tier: 0, peerReviewRequired: false, opinionDueAt: new Date().toISOString() });
+    // A late (redelivered) revocation of the first reviewer leaves the new one in place.
+    await deliver(h.opinions, ReviewRevokedV1, { caseId, professionalId: late.id, round: 1, reason: 'deadline-missed' });
+    assert.deepEqual(await json(await h.api.post(`/v1/cases/${caseId}/opinion/review`, { decision: 'approve' }, next.token)), { status: 'ready_to_sign', round: 1 });
   });
 
   it('samples at random with the injected dice', async () => {

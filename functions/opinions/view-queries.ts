@@ -56,6 +56,16 @@ export async function clearAuthor(tx: Tx, caseId: string, authorId: string): Pro
 }
 
 /**
+ * Clears the reviewer when `reviewerId` lost the review (matching took it back); a newer reviewer stays.
+ *
+ * @example
+ * await clearReviewer(tx, caseId, professionalId);
+ */
+export async function clearReviewer(tx: Tx, caseId: string, reviewerId: string): Promise<void> {
+  await tx`update opinions.cases set reviewer_id = null, updated_at = now() where case_id = ${caseId} and reviewer_id = ${reviewerId}`;
+}
+
+/**
  * The case as this function knows it; `forUpdate` locks the row.
  *
  * @example

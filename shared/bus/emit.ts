@@ -78,7 +78,11 @@ async function writeOutbox(tx: Tx, events: CloudEvent[]): Promise<void> {
  * wakeRelay();
  */
 export function outboxInsert<D extends EventDefinition>(sql: Sql, definition: D, event: { source: string; data: EventData<D>; subject?: string; id?: string }) {
-  return sql`insert into bus.outbox ${sql(rowOf(sql, envelopeOf(definition, event)), ...OUTBOX_COLUMNS)}`;
+  const e = envelopeOf(definition, event);
+  // Spelled out rather than built with sql(row, …columns): this runs at every login.
+  return sql`
+    insert into bus.outbox (id, source, type, subject, time, data, traceparent)
+    values (${e.id}, ${e.source}, ${e.type}, ${e.subject ?? null}, ${e.time}, ${sql.json(e.data as never)}, ${e.traceparent ?? null})`;
 }
 
 function withTraceparent(traceparent: string | undefined): { traceparent?: string } {

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { contextFromTraceparent, log, SpanKind, withSpan } from '../telemetry/index.ts';
+import { limitBody } from './body-limit.ts';
 import { onError, onNotFound } from './errors.ts';
 import { problems } from './problem.ts';
 
@@ -75,11 +75,8 @@ export function createApp(options: { name: string; ready?: ReadinessCheck[] }): 
   app.use(requestId());
   app.use(traceRequests(options.name));
   app.use(
-    bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw problems.tooLarge(`Request bodies may be at most ${MAX_JSON_BODY_BYTES} bytes.`);
-      },
+    limitBody(MAX_JSON_BODY_BYTES, () => {
+      throw problems.tooLarge(`Request bodies may be at most ${MAX_JSON_BODY_BYTES} bytes.`);
     }),
   );
   return app;

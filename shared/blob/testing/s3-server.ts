@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { S3BlobStoreOptions } from '../s3.ts';
+import { S3BlobStore, type S3BlobStoreOptions } from '../s3.ts';
 import { listenLocal } from '../../../test/support/listen.ts';
 import { verifyPresignedV4 } from './sigv4.ts';
 
@@ -61,7 +61,7 @@ export async function startS3TestServer(env: Record<string, string | undefined> 
  * Used by the tests and by `test/services/s3.ts` for the services profile.
  */
 export async function serveCheckedS3rver(options: { directory: string; port: number; host?: string; buckets?: string[] }) {
-  const s3rver = new S3rver({ directory: options.directory, silent: true, vhostBuckets: false, configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })) });
+  const s3rver = new S3rver({ directory: options.directory, silent: true, vhostBuckets: false });
   const handle = s3rver.callback();
   const server = createServer((req, res) => {
     if (new URL(req.url ?? '/', 'http://unused').searchParams.has('X-Amz-Signature')) {
@@ -76,5 +76,11 @@ export async function serveCheckedS3rver(options: { directory: string; port: num
     handle(req, res);
   });
   const listening = await listenLocal(server, options.port, options.host);
+  // s3rver makes its `configureBuckets` only in run(), which we do not use (the signature check sits in front).
+  for (const bucket of options.buckets ?? []) {
+    const store = new S3BlobStore({ endpoint: listening.url, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    await store.ensureBucket();
+    store.destroy();
+  }
   return { url: listening.url, stop: listening.close };
 }
