@@ -35,3 +35,18 @@ export const PaymentWebhookRejectedV1 = defineEvent(
   'A security event: a gateway webhook was refused (bad or missing signature, stale timestamp, malformed body). Nothing from it was stored.',
   v.object({ gateway: Gateway, reason: v.picklist(['missing-signature', 'bad-signature', 'stale-timestamp', 'malformed']) }),
 );
+
+export const PaymentDisputedV1 = defineEvent(
+  'payment.disputed.v1',
+  'The card holder disputed a case payment at their bank (a chargeback was opened); ops may defend it. The money stays booked until the dispute is closed. reason is the gateway\'s reason code.',
+  v.object({ paymentId: v.string(), caseId: v.string(), gateway: Gateway, disputeId: v.string(), amount: Money, reason: v.nullable(v.string()) }),
+);
+
+export const PaymentDisputeClosedV1 = defineEvent(
+  'payment.dispute-closed.v1',
+  'A dispute of a case payment was closed: won (the money stays with the platform; the payment is captured again) or lost (the money went back to the card holder, booked as a chargeback, with the gateway\'s dispute fee when it reported one).',
+  v.object({
+    paymentId: v.string(), caseId: v.string(), gateway: Gateway, disputeId: v.string(), outcome: v.picklist(['won', 'lost']), amount: Money,
+    fee: v.nullable(Money),
+  }),
+);

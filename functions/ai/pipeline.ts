@@ -3,8 +3,9 @@ import type { Grade } from '../../shared/auth/grades.ts';
 import { GRADES } from '../../shared/auth/grades.ts';
 import { isSpecialty, type Specialty } from '../../shared/auth/specialties.ts';
 import { emit } from '../../shared/bus/emit.ts';
-import { transaction, type Sql, type Tx } from '../../shared/db/index.ts';
+import { afterCommit, transaction, type Sql, type Tx } from '../../shared/db/index.ts';
 import { KeyShreddedError, seal, type Keyring } from '../../shared/keyring/index.ts';
+import { addAiSpend } from '../../shared/telemetry/metrics.ts';
 import { analyse, type Analysis, type SourceText } from './analyser/analyse.ts';
 import type { CircuitBreakers } from './breaker.ts';
 import { announceThresholds, currentSpend, overBudget } from './budgets.ts';
@@ -126,6 +127,8 @@ function routerDeps(deps: PipelineDeps, sql: Sql) {
       transaction(async (tx) => {
         await insertUsage(tx, usage);
         await announceThresholds(tx, deps.settings, usage.at);
+        // The spend metric follows the usage ledger: only a recorded call counts.
+        afterCommit(tx, () => addAiSpend({ provider: usage.provider, model: usage.model, currency: deps.settings.currency }, usage.costMicros));
       }, sql),
   };
 }

@@ -9,11 +9,9 @@ import { CaseTriagedV1 } from '../../events/triage.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import { closeDb, db, transaction } from '../../shared/db/index.ts';
 import { uniqueName } from '../../test/support/names.ts';
-import { eventually } from '../../test/support/runtime.ts';
 import { moveOnEvent } from './consumers.ts';
-import { caseEvents, casesRuntime, intentFor, newCaseBody, putUpload, signedInPatient, type Client } from './testing.ts';
+import { caseEvents, casesRuntime, reachesStatus, submittedCase, type Client } from './testing.ts';
 
-const PDF = new TextEncoder().encode('%PDF-1.7\n%%EOF\n');
 const source = uniqueName('facts');
 const json = async <T>(res: Response) => (await res.json()) as T;
 
@@ -33,24 +31,10 @@ describe('cases moved by other functions', () => {
     await closeDb();
   });
 
-  async function submittedCase(): Promise<{ caseId: string; token: string; ownerId: string }> {
-    const patient = await signedInPatient(api);
-    const caseId = (await json<{ id: string }>(await api.post('/v1/cases', newCaseBody(), patient.token))).id;
-    const intent = await json<{ id: string; uploadUrl: string; uploadHeaders: Record<string, string> }>(
-      await api.post(`/v1/cases/${caseId}/documents`, intentFor(PDF, 'application/pdf'), patient.token),
-    );
-    assert.ok((await putUpload(intent, PDF)).ok);
-    assert.equal((await api.post(`/v1/cases/${caseId}/documents/${intent.id}/complete`, undefined, patient.token)).status, 200);
-    await api.post('/v1/consents', { purpose: 'processing', version: '1', granted: true }, patient.token);
-    await eventually(async () => (await api.post(`/v1/cases/${caseId}/submit`, undefined, patient.token)).status === 200, 10_000, 'submitted');
-    return { caseId, token: patient.token, ownerId: patient.id };
-  }
-
-  const statusOf = async (caseId: string, token: string) => (await json<{ status: string }>(await api.get(`/v1/cases/${caseId}`, token))).status;
-  const reaches = (caseId: string, token: string, status: string) => eventually(async () => (await statusOf(caseId, token)) === status, 10_000, status);
+  const reaches = (caseId: string, token: string, status: string) => reachesStatus(api, caseId, token, status);
 
   it('follows a case through all five stages, one timeline row and one status event per move', async () => {
-    const { caseId, token, ownerId } = await submittedCase();
+    const { caseId, token, ownerId } = await submittedCase(api);
     const professionalId = randomUUID();
     await report(PaymentCapturedV1, { paymentId: 'p1', caseId, ownerId, gateway: 'sandbox', amount: { amount: 29000, currency: 'EUR' } });
     await reaches(caseId, token, 'triage');
@@ -90,7 +74,7 @@ describe('cases moved by other functions', () => {
   });
 
   it('takes a case back from a professional who missed the deadline, and ignores a revocation for someone else', async () => {
-    const { caseId, token, ownerId } = await submittedCase();
+    const { caseId, token, ownerId } = await submittedCase(api);
     await report(PaymentCapturedV1, { paymentId: 'p', caseId, ownerId, gateway: 'sandbox', amount: { amount: 1, currency: 'EUR' } });
     await report(CaseTriagedV1, { caseId, specialty: 'cardiology', urgency: 'urgent', minGrade: 'G2', summary: '', source: 'none', disagreement: false, redFlags: [] });
     await report(OfferAcceptedV1, { offerId: 'o', caseId, professionalId: 'late', kind: 'opinion', tier: 0, peerReviewRequired: false, opinionDueAt: new Date().toISOString() });
@@ -105,19 +89,19 @@ describe('cases moved by other functions', () => {
   });
 
   it('refunds a cancelled case on a full refund, and leaves a live case alone on a partial one', async () => {
-    const cancelled = await submittedCase();
+    const cancelled = await submittedCase(api);
     assert.equal((await api.post(`/v1/cases/${cancelled.caseId}/cancel`, undefined, cancelled.token)).status, 200);
     await report(PaymentRefundedV1, { paymentId: 'p', caseId: cancelled.caseId, refundId: 'r', amount: { amount: 100, currency: 'EUR' }, full: true });
     await reaches(cancelled.caseId, cancelled.token, 'refunded');
 
-    const live = await submittedCase();
+    const live = await submittedCase(api);
     await report(PaymentRefundedV1, { paymentId: 'p', caseId: live.caseId, refundId: 'r', amount: { amount: 100, currency: 'EUR' }, full: false });
     await report(PaymentCapturedV1, { paymentId: 'p', caseId: live.caseId, ownerId: live.ownerId, gateway: 'sandbox', amount: { amount: 1, currency: 'EUR' } });
     await reaches(live.caseId, live.token, 'triage');
   });
 
   it('waits for an earlier fact, ignores a stale or repeated one, and never moves an ended case', async () => {
-    const { caseId, token } = await submittedCase();
+    const { caseId, token } = await submittedCase(api);
     // Triaged before paid: not ready yet, so the bus must retry it later.
     await assert.rejects(transaction((tx) => moveOnEvent(tx, caseId, 'complete_triage', 'test')), /not ready/);
     assert.equal(await transaction((tx) => moveOnEvent(tx, caseId, 'confirm_payment', 'test')), true);

@@ -4,10 +4,12 @@ import type { Tx } from '../../shared/db/index.ts';
 import { HttpProblem } from '../../shared/http/problem.ts';
 import { transition, type CaseCommand, type CaseStatus } from './lifecycle.ts';
 import { insertTimeline, updateStatus, type CaseRow } from './queries.ts';
+import { measureMove } from './stage-metrics.ts';
 
 /**
  * Moves a locked case by `command`: the status, one timeline row and `case.status-changed.v1`, all in `tx`.
- * An illegal move is a 409 and changes nothing. `cause` names who moved it (a command or an event type).
+ * An illegal move is a 409 and changes nothing. `cause` names who moved it (a command or an event type). Once `tx`
+ * commits, the time spent in the status left (and a missed turnaround, on delivery) reach the metrics.
  *
  * @example
  * const row = await findCase(tx, id, { forUpdate: true });
@@ -15,7 +17,7 @@ import { insertTimeline, updateStatus, type CaseRow } from './queries.ts';
  */
 export async function applyMove(
   tx: Tx,
-  row: Pick<CaseRow, 'id' | 'ownerId' | 'status'>,
+  row: Pick<CaseRow, 'id' | 'ownerId' | 'status' | 'urgency' | 'paidAt'>,
   command: CaseCommand,
   options: { cause: string; note: string | null },
 ): Promise<{ from: CaseStatus; to: CaseStatus }> {
@@ -23,6 +25,7 @@ export async function applyMove(
   if (!move.ok) {
     throw new HttpProblem(409, 'illegal-transition', { detail: `This case cannot move: ${move.reason}.`, currentStatus: move.from });
   }
+  await measureMove(tx, row, move);
   await updateStatus(tx, row.id, move.to);
   await insertTimeline(tx, { caseId: row.id, status: move.to, note: options.note });
   await emit(tx, CaseStatusChangedV1, {

@@ -123,3 +123,29 @@ export async function listCases(sql: Db, query: { scope: ListScope; after: Curso
     order by created_at desc, id desc
     limit ${query.limit + 1}`;
 }
+
+/**
+ * Seconds since a case entered its current status (its latest timeline row), on the database's clock that stamped
+ * the row; undefined for a case without a timeline.
+ *
+ * @example
+ * await secondsInCurrentStatus(tx, caseId); // 5400.2
+ */
+export async function secondsInCurrentStatus(tx: Tx, caseId: string): Promise<number | undefined> {
+  const [row] = await tx<{ seconds: number }[]>`
+    select extract(epoch from clock_timestamp() - at)::float8 as seconds
+    from cases.timeline where case_id = ${caseId} order by id desc limit 1`;
+  return row?.seconds;
+}
+
+/**
+ * The status a case had at `instant` (the latest timeline row not after it), or undefined before it existed.
+ *
+ * @example
+ * await statusAt(tx, caseId, promisedBy); // 'matching'
+ */
+export async function statusAt(tx: Tx, caseId: string, instant: Date): Promise<CaseStatus | undefined> {
+  const [row] = await tx<{ status: CaseStatus }[]>`
+    select status from cases.timeline where case_id = ${caseId} and at <= ${instant} order by id desc limit 1`;
+  return row?.status;
+}

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { BLOB_ROUTES_PATH, blobRoutes, createBlobStore, FsBlobStore } from '../../shared/blob/index.ts';
 import { config } from '../../shared/config/index.ts';
 import { db } from '../../shared/db/index.ts';
-import { testRuntime } from '../../test/support/runtime.ts';
+import { eventually, testRuntime } from '../../test/support/runtime.ts';
 import { cronTriggers } from '../../triggers/cron.ts';
 import { httpTriggers } from '../../triggers/http.ts';
 import { createIdentity } from '../identity/app.ts';
@@ -78,3 +78,34 @@ export const intentFor = (bytes: Uint8Array, contentType: string, filename = 'ja
   size: bytes.length,
   sha256: createHash('sha256').update(bytes).digest('hex'),
 });
+
+/**
+ * A patient's case submitted through the API, as the patient does it: a one-page PDF uploaded and completed, the
+ * `processing` consent given, then submit (retried until cases has seen the consent event).
+ *
+ * @example
+ * const { caseId, token, ownerId } = await submittedCase(api);
+ */
+export async function submittedCase(api: Client): Promise<{ caseId: string; token: string; ownerId: string }> {
+  const pdf = new TextEncoder().encode('%PDF-1.7\n%%EOF\n');
+  const patient = await signedInPatient(api);
+  const created = await api.post('/v1/cases', newCaseBody(), patient.token);
+  const caseId = ((await created.json()) as { id: string }).id;
+  const intentAnswer = await api.post(`/v1/cases/${caseId}/documents`, intentFor(pdf, 'application/pdf'), patient.token);
+  const intent = (await intentAnswer.json()) as { id: string; uploadUrl: string; uploadHeaders: Record<string, string> };
+  assert.ok((await putUpload(intent, pdf)).ok);
+  assert.equal((await api.post(`/v1/cases/${caseId}/documents/${intent.id}/complete`, undefined, patient.token)).status, 200);
+  await api.post('/v1/consents', { purpose: 'processing', version: '1', granted: true }, patient.token);
+  await eventually(async () => (await api.post(`/v1/cases/${caseId}/submit`, undefined, patient.token)).status === 200, 10_000, 'submitted');
+  return { caseId, token: patient.token, ownerId: patient.id };
+}
+
+/**
+ * Waits until the case, as `token` reads it, has `status`.
+ *
+ * @example
+ * await reachesStatus(api, caseId, token, 'triage');
+ */
+export async function reachesStatus(api: Client, caseId: string, token: string, status: string): Promise<void> {
+  await eventually(async () => ((await (await api.get(`/v1/cases/${caseId}`, token)).json()) as { status: string }).status === status, 10_000, status);
+}

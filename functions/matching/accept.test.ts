@@ -3,26 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { closeDb, db, transaction } from '../../shared/db/index.ts';
-import { HttpProblem } from '../../shared/http/problem.ts';
 import { activeAssignments } from './assignment-queries.ts';
 import { createMatching } from './app.ts';
 import { insertOffers, insertRequest } from './offer-queries.ts';
 import { acceptOffer, declineOffer } from './respond.ts';
 import { expireOffers, reclaimOverdue } from './sweeps.ts';
-import { newPro, offersOf, requestOf, testClock, triagedCase, uniqueLanguage } from './testing.ts';
+import { attempt, newPro, offersOf, requestOf, testClock, triagedCase, uniqueLanguage } from './testing.ts';
 
 const HOUR = 3_600_000;
 
-/** Runs an accept and reports 'won', or the problem status it was refused with (anything else fails the test). */
-async function attempt(run: () => Promise<unknown>): Promise<'won' | number> {
-  try {
-    await run();
-    return 'won';
-  } catch (error) {
-    if (error instanceof HttpProblem) return error.status;
-    throw error;
-  }
-}
 
 /** One case with one open offer per professional, written directly with matching's own statements. */
 async function openCase(professionalIds: string[], now: Date): Promise<{ caseId: string; offerIds: string[] }> {

@@ -2,24 +2,12 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ProfessionalStatusChangedV1 } from '../../events/identity.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
-import { HttpProblem } from '../../shared/http/problem.ts';
 import { createMatching } from './app.ts';
 import { acceptOffer } from './respond.ts';
 import { expireOffers } from './sweeps.ts';
-import { deliver, matchingEvents, newPro, offersOf, requestOf, testClock, triagedCase, uniqueLanguage } from './testing.ts';
+import { attempt, deliver, matchingEvents, newPro, offersOf, requestOf, testClock, triagedCase, uniqueLanguage } from './testing.ts';
 
 const MIN = 60_000;
-
-/** The status an accept is refused with ('won' when it is not refused). */
-async function acceptStatus(run: () => Promise<unknown>): Promise<'won' | number> {
-  try {
-    await run();
-    return 'won';
-  } catch (error) {
-    if (error instanceof HttpProblem) return error.status;
-    throw error;
-  }
-}
 
 describe('pausing withdraws open offers', () => {
   after(() => closeDb());
@@ -44,7 +32,7 @@ describe('pausing withdraws open offers', () => {
     assert.equal(offers.find((o) => o.id === live.id)?.state, 'withdrawn', 'withdrawn in the pausing transaction');
     assert.deepEqual(offers.filter((o) => o.state === 'open').map((o) => [o.professionalId, o.tier]), [[other, 2]], 'widened to the next tier at once');
     assert.equal((await requestOf(caseId)).tier, 2);
-    assert.equal(await acceptStatus(() => acceptOffer(matching.settings, { offerId: live.id, professionalId: snoozer })), 409);
+    assert.equal(await attempt(() => acceptOffer(matching.settings, { offerId: live.id, professionalId: snoozer })), 409);
     const [streak] = await db()<{ expiredStreak: number }[]>`select expired_streak from matching.professionals where id = ${snoozer}`;
     assert.equal(streak?.expiredStreak, 3, 'a withdrawn offer does not count as expired');
   });
@@ -63,7 +51,7 @@ describe('pausing withdraws open offers', () => {
       const offers = await offersOf(caseId);
       assert.equal(offers.find((o) => o.id === offer.id)?.state, 'withdrawn', to);
       assert.deepEqual(offers.filter((o) => o.state === 'open').map((o) => [o.professionalId, o.tier]), [[other, 2]], to);
-      assert.equal(await acceptStatus(() => acceptOffer(matching.settings, { offerId: offer.id, professionalId: leaving })), 409, to);
+      assert.equal(await attempt(() => acceptOffer(matching.settings, { offerId: offer.id, professionalId: leaving })), 409, to);
     }
   });
 

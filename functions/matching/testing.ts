@@ -6,6 +6,7 @@ import { MfaEnabledV1, ProfessionalStatusChangedV1, ProfessionalVerifiedV1, User
 import { CaseTriagedV1 } from '../../events/triage.ts';
 import type { Grade } from '../../shared/auth/grades.ts';
 import { db } from '../../shared/db/index.ts';
+import { HttpProblem } from '../../shared/http/problem.ts';
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
 import { deliverEvent } from '../../test/support/platform-calls.ts';
 import { enrolMfa, signedInProfessional as verifiedProfessional, type Client } from '../identity/testing.ts';
@@ -166,4 +167,21 @@ export async function signedInProfessional(
     if (definition && consumed.has(event.type)) await deliver(fn, definition, event.data, event.id);
   }
   return { id, token, tokenWithoutMfa: withoutMfa };
+}
+
+/**
+ * Runs an accept (or any respond call) and reports 'won', or the problem status it was refused with; anything else
+ * fails the test.
+ *
+ * @example
+ * assert.equal(await attempt(() => acceptOffer(settings, { offerId, professionalId })), 409);
+ */
+export async function attempt(run: () => Promise<unknown>): Promise<'won' | number> {
+  try {
+    await run();
+    return 'won';
+  } catch (error) {
+    if (error instanceof HttpProblem) return error.status;
+    throw error;
+  }
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { PaymentFailedV1 } from '../../events/payments.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import type { Tx } from '../../shared/db/index.ts';
+import type { DisputeRow } from './dispute-queries.ts';
+import { recordDispute } from './disputes.ts';
 import { runEffects, type ConfirmedRefund } from './effects.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import { transition, type PaymentSignal } from './lifecycle.ts';
@@ -54,7 +56,13 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
   let signal: PaymentSignal;
   let holdReasons: string[] | undefined;
   let refund: ConfirmedRefund | undefined;
-  if (notice.kind === 'succeeded') {
+  let dispute: DisputeRow | undefined;
+  if (notice.kind === 'disputed' || notice.kind === 'dispute_won' || notice.kind === 'dispute_lost') {
+    // Recorded even when the payment cannot move on it now: a closing remembered makes its late opening stale.
+    dispute = await recordDispute(tx, payment, notice);
+    if (!dispute) return 'ignored';
+    signal = notice.kind;
+  } else if (notice.kind === 'succeeded') {
     if (notice.amount !== undefined && notice.amount !== Number(payment.amount)) return 'amount-mismatch';
     const verdict = assessRisk({
       gatewayRisk: notice.risk, cardCountry: notice.cardCountry, ipCountry: payment.ipCountry?.trim(), patientCountry: payment.country?.trim(),
@@ -79,7 +87,7 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     // Adyen names the payment by its pspReference only once it is authorised.
     ...(notice.kind === 'succeeded' && notice.paymentRef && payment.gateway === 'adyen' ? { gatewayRef: notice.paymentRef } : {}),
   });
-  await runEffects(tx, settings, payment, move.effects, { holdReasons, refund });
+  await runEffects(tx, settings, payment, move.effects, { holdReasons, refund, dispute });
   if (move.to === 'failed') {
     await emit(tx, PaymentFailedV1, { source: 'payments', subject: payment.caseId, data: { paymentId: payment.id, caseId: payment.caseId, gateway: payment.gateway } });
   }

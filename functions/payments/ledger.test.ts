@@ -45,7 +45,7 @@ describe('ledger enforced by the database', () => {
     await ledgerInvariants();
   });
 
-  it('any sequence of payments, refunds, deliveries, earnings and payouts keeps entries balanced and balances exact', async () => {
+  it('any sequence of payments, refunds, disputes, deliveries, earnings and payouts keeps entries balanced and balances exact', async () => {
     const platform = paymentsPlatform();
     const settings = paymentSettings({ sandbox: true });
     const op = fc.oneof(
@@ -54,6 +54,11 @@ describe('ledger enforced by the database', () => {
       fc.record({ kind: fc.constant('deliver' as const), which: fc.nat() }),
       fc.record({ kind: fc.constant('earn' as const), amount: fc.integer({ min: 1, max: 100_000 }) }),
       fc.record({ kind: fc.constant('payout' as const), amount: fc.integer({ min: 1, max: 100_000 }) }),
+      // A dispute's events in any order, some twice; a lost one may carry a fee.
+      fc.record({
+        kind: fc.constant('dispute' as const), which: fc.nat(), fee: fc.option(fc.integer({ min: 1, max: 2_000 }), { nil: undefined }),
+        events: fc.array(fc.constantFrom('disputed' as const, 'dispute_won' as const, 'dispute_lost' as const), { minLength: 1, maxLength: 5 }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
@@ -78,6 +83,13 @@ describe('ledger enforced by the database', () => {
               caseId: p.caseId, opinionId: randomUUID(), ownerId: 'x', authorId: 'a', authorGrade: 'G2', reviewerId: null, reviewerGrade: null,
               specialty: 'cardiology', urgency: 'standard', contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date().toISOString(),
             });
+          } else if (o.kind === 'dispute' && paid.length) {
+            const p = paid[o.which % paid.length]!;
+            const disputeRef = `dp_${randomUUID()}`;
+            for (const kind of o.events) {
+              const fee = kind === 'dispute_lost' && o.fee ? { amount: o.fee, currency: p.currency } : undefined;
+              await transaction((tx) => ingest(tx, settings, { gateway: 'sandbox', eventKey: `${disputeRef}:${kind}`, kind, disputeRef, paymentId: p.paymentId, amount: p.amount, currency: p.currency, fee }));
+            }
           } else if (o.kind === 'earn') {
             await deliver(platform.app, EarningRecordedV1, { earningId: randomUUID(), professionalId: 'pro', caseId: randomUUID(), role: 'author', grade: 'G2', urgency: 'standard', amount: { amount: o.amount, currency: 'EUR' } });
           } else if (o.kind === 'payout') {
@@ -85,14 +97,19 @@ describe('ledger enforced by the database', () => {
           }
         }
         await ledgerInvariants();
-        // Per payment: money in minus money back is what clearing holds.
+        // Per payment: money in minus money back (refunded, or all that was left when charged back) minus dispute
+        // fees is what clearing holds.
         for (const p of paid) {
-          const [row] = await db()<{ clearing: string; refunded: string }[]>`
+          const [row] = await db()<{ clearing: string; refunded: string; status: string; fees: string }[]>`
             select coalesce(sum(l.debit - l.credit), 0) as clearing,
-                   (select refunded_amount from payments.payments where id = ${p.paymentId}) as refunded
+                   (select refunded_amount from payments.payments where id = ${p.paymentId}) as refunded,
+                   (select status from payments.payments where id = ${p.paymentId}) as status,
+                   (select coalesce(sum(d.fee), 0) from payments.disputes d where d.payment_id = ${p.paymentId}
+                      and exists (select 1 from payments.journal_entries c where c.kind = 'chargeback' and c.ref = d.id::text)) as fees
             from payments.journal_lines l join payments.journal_entries e on e.id = l.entry_id
             where e.payment_id = ${p.paymentId} and l.account = 'gateway_clearing'`;
-          assert.equal(Number(row!.clearing), p.amount - Number(row!.refunded));
+          const kept = row!.status === 'charged_back' ? 0 : p.amount - Number(row!.refunded);
+          assert.equal(Number(row!.clearing), kept - Number(row!.fees), `clearing of a ${row!.status} payment`);
         }
       }),
       { numRuns: 25 },

@@ -20,7 +20,7 @@ export interface Line {
 
 export interface Entry {
   /** What caused it; with `ref`, the entry's natural key: the same cause is booked once. */
-  kind: 'capture' | 'refund' | 'delivery' | 'earning' | 'payout' | 'fee' | 'adjustment';
+  kind: 'capture' | 'refund' | 'delivery' | 'earning' | 'payout' | 'fee' | 'adjustment' | 'chargeback' | 'chargeback_reversal';
   ref: string;
   currency: string;
   paymentId?: string | null;
@@ -86,6 +86,48 @@ export function refundEntry(p: { refundId: string; paymentId: string; caseId: st
       { account: 'vat_payable', debit: p.tax },
       { account: 'gateway_clearing', credit: p.net + p.tax },
     ],
+  };
+}
+
+/**
+ * A lost dispute: the card holder's bank took the money back through the gateway. Booked like a refund (before
+ * delivery it reduces what we owe, after delivery it is a contra-revenue; the VAT part is owed no more), keyed on the
+ * dispute.
+ *
+ * @example
+ * chargebackEntry({ disputeId, paymentId, caseId, country: 'DE', currency: 'EUR', net: 10000, tax: 1900, delivered: true });
+ */
+export function chargebackEntry(p: { disputeId: string; paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; delivered: boolean }): Entry {
+  return { ...refundEntry({ ...p, refundId: p.disputeId }), kind: 'chargeback' };
+}
+
+/**
+ * The gateway's fee for a dispute, paid out of what it holds for us (in the currency it charged it in).
+ *
+ * @example
+ * disputeFeeEntry({ disputeId, paymentId, caseId, currency: 'EUR', fee: 1500 });
+ */
+export function disputeFeeEntry(p: { disputeId: string; paymentId: string; caseId: string; currency: string; fee: number }): Entry {
+  return {
+    kind: 'fee', ref: `dispute:${p.disputeId}`, paymentId: p.paymentId, caseId: p.caseId, currency: p.currency,
+    lines: [
+      { account: 'platform_fees', debit: p.fee },
+      { account: 'gateway_clearing', credit: p.fee },
+    ],
+  };
+}
+
+/**
+ * Undoes a chargeback exactly (the gateway gave the money back when the dispute was won after all): the same
+ * accounts and amounts with debit and credit swapped, so whatever the chargeback reduced is restored.
+ *
+ * @example
+ * chargebackReversalEntry({ disputeId, paymentId, caseId, country: 'DE', currency: 'EUR', lines: await chargebackLinesOf(tx, disputeId) });
+ */
+export function chargebackReversalEntry(p: { disputeId: string; paymentId: string; caseId: string; country: string | null; currency: string; lines: Line[] }): Entry {
+  return {
+    kind: 'chargeback_reversal', ref: p.disputeId, paymentId: p.paymentId, caseId: p.caseId, country: p.country, currency: p.currency,
+    lines: p.lines.map((l) => ({ account: l.account, debit: l.credit ?? 0, credit: l.debit ?? 0 })),
   };
 }
 

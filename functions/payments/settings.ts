@@ -1,4 +1,6 @@
+import type { RateRule } from '../../shared/auth/rate-limit.ts';
 import { config } from '../../shared/config/index.ts';
+import type { Kv } from '../../shared/kv/index.ts';
 
 /** Which gateway takes a payment. */
 export type GatewayName = 'stripe' | 'adyen' | 'sandbox';
@@ -39,6 +41,10 @@ export interface PaymentSettings {
   vatBp: Record<string, number>;
   refundPolicy: RefundPolicy;
   velocity: { perAccountPerHour: number; perIpPerHour: number };
+  /** Refused webhooks (bad signature, stale, malformed) per source address before they get 429 and are not recorded. */
+  webhookRejections: RateRule;
+  /** Where rate limits count (default: the configured Redis, else memory); tests inject their own. */
+  kv?: Kv;
   /** Request header carrying the caller's country as the edge (CDN) saw it, if any. */
   ipCountryHeader: string;
   now: () => Date;
@@ -68,6 +74,7 @@ export function paymentSettings(overrides: Partial<PaymentSettings> = {}): Payme
     vatBp: DEFAULT_VAT_BP,
     refundPolicy: { beforeAssignmentBp: 10_000, afterAssignmentBp: 5_000 },
     velocity: { perAccountPerHour: 10, perIpPerHour: 30 },
+    webhookRejections: { limit: 30, windowSeconds: 60 },
     ipCountryHeader: 'cf-ipcountry',
     now: () => new Date(),
     ...overrides,

@@ -7,7 +7,7 @@ import { hmacValidator } from '@adyen/api-library';
 import { CaseCancelledV1 } from '../../events/case.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
 import { eventually } from '../../test/support/runtime.ts';
-import { ADYEN_HMAC_KEY, checkout, deliver, patientWithCase, paymentEvents, paymentsPlatform } from './testing.ts';
+import { ADYEN_HMAC_KEY, checkout, deliver, ledgerOf, patientWithCase, paymentEvents, paymentsPlatform } from './testing.ts';
 
 // A local server with the two Adyen Checkout calls the adapter makes (POST /sessions, POST /payments/{psp}/refunds).
 const refundCalls: { psp: string; refundId: string }[] = [];
@@ -127,5 +127,47 @@ describe('Adyen notifications', () => {
     const refunded = (await paymentEvents(caseId)).filter((e) => e.type === 'payment.refunded.v1');
     assert.equal(refunded.length, 1);
     assert.equal(refunded[0]!.data.refundId, refundId);
+  });
+
+  it('a chargeback takes the money back and its reversal restores it exactly; replays book nothing twice', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}D`;
+    await post(platform, [item({ psp, paymentId })]);
+    const capture = await ledgerOf(paymentId);
+    // 120.00 with 21 % Dutch VAT: 99.17 net + 20.83 tax.
+    assert.deepEqual(capture, { gateway_clearing: 12_000, deferred_revenue: -9_917, vat_payable: -2_083 });
+    const dispute = `PSP${Date.now()}DSP`;
+    const ofDispute = (eventCode: string) => item({ psp: dispute, original: psp, paymentId, eventCode, extra: { chargebackReasonCode: '10.4' } });
+    assert.equal(await (await post(platform, [ofDispute('NOTIFICATION_OF_CHARGEBACK')])).text(), '[accepted]');
+    assert.equal(await statusOf(paymentId), 'disputed');
+    for (let i = 0; i < 3; i++) await post(platform, [ofDispute('CHARGEBACK')]);
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    await post(platform, [ofDispute('CHARGEBACK_REVERSED'), ofDispute('CHARGEBACK_REVERSED')]);
+    await post(platform, [ofDispute('CHARGEBACK')]);
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual(await ledgerOf(paymentId), capture);
+    const events = await paymentEvents(caseId);
+    assert.deepEqual(events.map((e) => [e.type, e.data.outcome]), [
+      ['payment.captured.v1', undefined], ['payment.disputed.v1', undefined], ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'],
+    ]);
+    assert.equal(events[1]!.data.reason, '10.4');
+    assert.equal(events[2]!.data.fee, null, 'Adyen reports no dispute fee in its notification');
+  });
+
+  it('dispute events in reverse order (reversal, chargeback, notification) leave the payment captured and the ledger untouched', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}O`;
+    await post(platform, [item({ psp, paymentId })]);
+    const capture = await ledgerOf(paymentId);
+    const dispute = `PSP${Date.now()}OSP`;
+    for (const eventCode of ['CHARGEBACK_REVERSED', 'CHARGEBACK', 'NOTIFICATION_OF_CHARGEBACK']) {
+      await post(platform, [item({ psp: dispute, original: psp, paymentId, eventCode })]);
+    }
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual(await ledgerOf(paymentId), capture);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => e.type), ['payment.captured.v1']);
   });
 });

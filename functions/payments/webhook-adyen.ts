@@ -6,7 +6,7 @@ import { HttpProblem } from '../../shared/http/problem.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import { ingest } from './ingest.ts';
 import type { PaymentSettings } from './settings.ts';
-import { rejectWebhook } from './webhook-reject.ts';
+import { webhookRejecter } from './webhook-reject.ts';
 
 /** One item of an Adyen standard notification (the fields we read; Adyen sends strings). */
 export interface AdyenItem {
@@ -17,8 +17,12 @@ export interface AdyenItem {
   amount: { value: number; currency: string };
   eventCode: string;
   success: string;
+  /** For dispute events, the scheme's reason in words. */
+  reason?: string;
   additionalData?: Record<string, string>;
 }
+
+const DISPUTE_KIND: Record<string, GatewayNotice['kind']> = { NOTIFICATION_OF_CHARGEBACK: 'disputed', CHARGEBACK: 'dispute_lost', CHARGEBACK_REVERSED: 'dispute_won' };
 
 const FRAUD: Record<string, GatewayNotice['risk']> = { GREEN: 'normal', AMBER: 'elevated', RED: 'highest' };
 
@@ -40,8 +44,15 @@ export function adyenNotice(item: AdyenItem): GatewayNotice {
       };
     case 'REFUND':
       return { ...base, kind: ok ? 'refunded' : 'refund_failed', paymentRef: item.originalReference, refundId: item.merchantReference, refundRef: item.pspReference };
+    // Dispute events share the dispute's pspReference; originalReference is the disputed payment. NOTIFICATION_OF_CHARGEBACK
+    // opens it (no money moves yet), CHARGEBACK takes the money (lost, unless defended: CHARGEBACK_REVERSED gives it back).
+    case 'NOTIFICATION_OF_CHARGEBACK':
     case 'CHARGEBACK':
-      return { ...base, kind: 'disputed', paymentRef: item.originalReference };
+    case 'CHARGEBACK_REVERSED':
+      return {
+        ...base, kind: DISPUTE_KIND[item.eventCode]!, paymentRef: item.originalReference, disputeRef: item.pspReference,
+        reason: item.additionalData?.chargebackReasonCode ?? item.reason,
+      };
     default:
       return { ...base, kind: 'ignored' };
   }
@@ -58,9 +69,10 @@ const validator = new hmacValidator();
  */
 export function adyenWebhookRoutes(settings: PaymentSettings): Hono {
   const app = new Hono();
+  const rejectWebhook = webhookRejecter(settings);
   app.post(
     '/v1/webhooks/adyen',
-    describe({ summary: 'Adyen standard notification (HMAC)', tags: ['payments'], audience: 'Adyen', responses: { 200: '[accepted]', 400: 'Bad HMAC' } }),
+    describe({ summary: 'Adyen standard notification (HMAC)', tags: ['payments'], audience: 'Adyen', responses: { 200: '[accepted]', 400: 'Bad HMAC', 429: 'Too many refused webhooks from this address' } }),
     async (c) => {
       if (!settings.adyen) throw new HttpProblem(404, 'not-found', { detail: 'Adyen is not configured.' });
       let items: AdyenItem[];
@@ -69,17 +81,17 @@ export function adyenWebhookRoutes(settings: PaymentSettings): Hono {
         items = (body.notificationItems ?? []).map((n) => n.NotificationRequestItem!);
         if (items.length === 0 || items.some((i) => !i || typeof i.pspReference !== 'string' || typeof i.eventCode !== 'string' || !i.amount)) throw new Error('malformed');
       } catch {
-        throw await rejectWebhook('adyen', 'malformed');
+        throw await rejectWebhook(c, 'adyen', 'malformed');
       }
       for (const item of items) {
-        if (!item.additionalData?.hmacSignature) throw await rejectWebhook('adyen', 'missing-signature');
+        if (!item.additionalData?.hmacSignature) throw await rejectWebhook(c, 'adyen', 'missing-signature');
         let valid = false;
         try {
           valid = validator.validateHMAC(item as never, settings.adyen.hmacKey);
         } catch {
           valid = false;
         }
-        if (!valid) throw await rejectWebhook('adyen', 'bad-signature');
+        if (!valid) throw await rejectWebhook(c, 'adyen', 'bad-signature');
       }
       for (const item of items) await transaction((tx) => ingest(tx, settings, adyenNotice(item)));
       return c.text('[accepted]');

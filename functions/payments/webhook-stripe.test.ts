@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { OpinionDeliveredV1 } from '../../events/opinions.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
-import { checkout, fakeStripe, ledgerOf, patientWithCase, paymentEvents, paymentsPlatform, STRIPE_WEBHOOK_SECRET, stripeSettings } from './testing.ts';
+import { createMemoryKv } from '../../shared/kv/index.ts';
+import { checkout, deliver, fakeStripe, ledgerOf, patientWithCase, paymentEvents, paymentsPlatform, STRIPE_WEBHOOK_SECRET, stripeSettings } from './testing.ts';
 
 const webhooks = new Stripe('sk_test_unused').webhooks;
 let stripe: Awaited<ReturnType<typeof fakeStripe>>;
@@ -122,5 +124,108 @@ describe('Stripe checkout and webhooks', () => {
     assert.equal((await post(platform, signed(intentEvent(`evt_${paymentId}_f`, 'payment_intent.payment_failed', { id: intentId, currency: 'eur', metadata: { paymentId } })))).status, 200);
     const [row] = await db()<{ status: string }[]>`select status from payments.payments where id = ${paymentId}`;
     assert.equal(row!.status, 'disputed');
+  });
+
+  describe('disputes', () => {
+    const disputeEvent = (id: string, type: string, dispute: Record<string, unknown>) => ({
+      id, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), livemode: false, type,
+      data: { object: { object: 'dispute', amount: 15_000, currency: 'eur', reason: 'fraudulent', balance_transactions: [], ...dispute } },
+    });
+    // The balance transaction Stripe attaches when it withdraws the disputed amount and its dispute fee.
+    const withdrawal = (fee: number) => ({ id: 'txn_1', object: 'balance_transaction', amount: -15_000, fee, net: -15_000 - fee, currency: 'eur', type: 'adjustment', fee_details: [{ amount: fee, currency: 'eur', description: 'Dispute fee', type: 'stripe_fee' }] });
+    const captured = async (platform: ReturnType<typeof paymentsPlatform>) => {
+      const p = await stripePayment(platform);
+      const ok = signed(intentEvent(`evt_${p.paymentId}_s`, 'payment_intent.succeeded', { id: p.intentId, amount: 15_000, currency: 'eur', metadata: { paymentId: p.paymentId } }));
+      assert.equal((await post(platform, ok)).status, 200);
+      return p;
+    };
+    const status = async (id: string) => (await db()<{ status: string }[]>`select status from payments.payments where id = ${id}`)[0]!.status;
+
+    it('a lost dispute of a delivered case reverses its revenue and books the fee once, even closed before opened and replayed', async () => {
+      const platform = paymentsPlatform({ gatewayByCurrency: { EUR: 'stripe' }, stripe: stripeSettings(stripe.api) });
+      const { caseId, paymentId, intentId } = await captured(platform);
+      await deliver(platform.app, OpinionDeliveredV1, {
+        caseId, opinionId: crypto.randomUUID(), ownerId: 'x', authorId: 'a', authorGrade: 'G2', reviewerId: null, reviewerGrade: null,
+        specialty: 'cardiology', urgency: 'standard', contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date().toISOString(),
+      });
+      const dp = `dp_${paymentId.slice(0, 8)}`;
+      const closed = signed(disputeEvent(`evt_${paymentId}_dc`, 'charge.dispute.closed', { id: dp, payment_intent: intentId, status: 'lost', balance_transactions: [withdrawal(1_500)] }));
+      const opened = signed(disputeEvent(`evt_${paymentId}_do`, 'charge.dispute.created', { id: dp, payment_intent: intentId, status: 'needs_response', balance_transactions: [withdrawal(1_500)] }));
+      // The closing overtakes the opening; both are replayed, some concurrently.
+      assert.deepEqual(new Set((await Promise.all(Array.from({ length: 5 }, () => post(platform, closed)))).map((r) => r.status)), new Set([200]));
+      for (const event of [opened, closed, opened]) assert.equal((await post(platform, event)).status, 200);
+      assert.equal(await status(paymentId), 'charged_back');
+      // 150.00 with 20 % VAT went back: the recognised 125.00 through contra-revenue, the 25.00 VAT is owed no more;
+      // clearing is left short by the 15.00 dispute fee.
+      assert.deepEqual(await ledgerOf(paymentId), {
+        gateway_clearing: -1_500, deferred_revenue: 0, vat_payable: 0, revenue: -12_500, refunds: 12_500, platform_fees: 1_500,
+      });
+      const events = await paymentEvents(caseId);
+      assert.deepEqual(events.map((e) => e.type), ['payment.captured.v1', 'payment.dispute-closed.v1']);
+      assert.deepEqual({ ...events[1]!.data, disputeId: undefined }, {
+        paymentId, caseId, gateway: 'stripe', disputeId: undefined, outcome: 'lost', amount: { amount: 15_000, currency: 'EUR' }, fee: { amount: 1_500, currency: 'EUR' },
+      });
+    });
+
+    it('a dispute opened then won goes back to captured and books nothing; a lost one without balance transactions books no fee', async () => {
+      const platform = paymentsPlatform({ gatewayByCurrency: { EUR: 'stripe' }, stripe: stripeSettings(stripe.api) });
+      const a = await captured(platform);
+      const capture = await ledgerOf(a.paymentId);
+      const dpA = `dp_${a.paymentId.slice(0, 8)}`;
+      assert.equal((await post(platform, signed(disputeEvent(`evt_${a.paymentId}_do`, 'charge.dispute.created', { id: dpA, payment_intent: a.intentId, status: 'needs_response' })))).status, 200);
+      assert.equal(await status(a.paymentId), 'disputed');
+      const won = signed(disputeEvent(`evt_${a.paymentId}_dc`, 'charge.dispute.closed', { id: dpA, payment_intent: a.intentId, status: 'won', balance_transactions: [withdrawal(1_500), { ...withdrawal(-1_500), id: 'txn_2', amount: 15_000 }] }));
+      for (let i = 0; i < 3; i++) assert.equal((await post(platform, won)).status, 200);
+      assert.equal(await status(a.paymentId), 'captured');
+      assert.deepEqual(await ledgerOf(a.paymentId), capture);
+      const events = await paymentEvents(a.caseId);
+      assert.deepEqual(events.map((e) => e.type), ['payment.captured.v1', 'payment.disputed.v1', 'payment.dispute-closed.v1']);
+      assert.equal(events[1]!.data.reason, 'fraudulent');
+      assert.deepEqual(events[1]!.data.amount, { amount: 15_000, currency: 'EUR' });
+      assert.equal(events[2]!.data.outcome, 'won');
+
+      const b = await captured(platform);
+      const dpB = `dp_${b.paymentId.slice(0, 8)}`;
+      assert.equal((await post(platform, signed(disputeEvent(`evt_${b.paymentId}_do`, 'charge.dispute.created', { id: dpB, payment_intent: b.intentId })))).status, 200);
+      assert.equal((await post(platform, signed(disputeEvent(`evt_${b.paymentId}_dc`, 'charge.dispute.closed', { id: dpB, payment_intent: b.intentId, status: 'lost' })))).status, 200);
+      assert.equal(await status(b.paymentId), 'charged_back');
+      assert.deepEqual(await ledgerOf(b.paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+      assert.equal((await paymentEvents(b.caseId)).at(-1)!.data.fee, null);
+    });
+
+    it('a won closing delivered before its opening leaves the payment captured (the late opening is stale)', async () => {
+      const platform = paymentsPlatform({ gatewayByCurrency: { EUR: 'stripe' }, stripe: stripeSettings(stripe.api) });
+      const { caseId, paymentId, intentId } = await captured(platform);
+      const dp = `dp_${paymentId.slice(0, 8)}`;
+      assert.equal((await post(platform, signed(disputeEvent(`evt_${paymentId}_dc`, 'charge.dispute.closed', { id: dp, payment_intent: intentId, status: 'won' })))).status, 200);
+      assert.equal((await post(platform, signed(disputeEvent(`evt_${paymentId}_do`, 'charge.dispute.created', { id: dp, payment_intent: intentId })))).status, 200);
+      assert.equal(await status(paymentId), 'captured');
+      assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 15_000, deferred_revenue: -12_500, vat_payable: -2_500 });
+      assert.deepEqual((await paymentEvents(caseId)).map((e) => e.type), ['payment.captured.v1']);
+    });
+  });
+
+  it('rate-limits refused webhooks per source address: over the limit 429 with Retry-After and nothing recorded', async () => {
+    const platform = paymentsPlatform({ gatewayByCurrency: { EUR: 'stripe' }, stripe: stripeSettings(stripe.api), kv: createMemoryKv(), webhookRejections: { limit: 3, windowSeconds: 60 } });
+    const { caseId, paymentId, intentId } = await stripePayment(platform);
+    const event = intentEvent(`evt_${paymentId}_rl`, 'payment_intent.succeeded', { id: intentId, amount: 15_000, currency: 'eur', metadata: { paymentId } });
+    const forged = signed(event, { secret: 'whsec_forger' });
+    // The forger's own first hop is ignored: the last hop is the one our ingress appended.
+    const from = (ip: string, body: { payload: string; header: string }, claimed = `10.${Math.floor(Math.random() * 255)}.0.1`) =>
+      platform.app.request('/v1/webhooks/stripe', { method: 'POST', headers: { 'stripe-signature': body.header, 'content-type': 'application/json', 'x-forwarded-for': `${claimed}, ${ip}` }, body: body.payload });
+    for (let i = 0; i < 3; i++) assert.equal((await from('203.0.113.9', forged)).status, 400);
+    const before = await rejections();
+    for (let i = 0; i < 5; i++) {
+      const res = await from('203.0.113.9', forged);
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.get('content-type'), 'application/problem+json');
+      const retryAfter = Number(res.headers.get('retry-after'));
+      assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    }
+    assert.equal(await rejections(), before, 'nothing recorded over the limit');
+    assert.equal((await from('198.51.100.4', forged)).status, 400, 'another address is not limited');
+    // A genuine webhook from the limited address still goes through.
+    assert.equal((await from('203.0.113.9', signed(event))).status, 200);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => e.type), ['payment.captured.v1']);
   });
 });

@@ -6,7 +6,7 @@ import { HttpProblem } from '../../shared/http/problem.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import { ingest } from './ingest.ts';
 import type { PaymentSettings } from './settings.ts';
-import { rejectWebhook } from './webhook-reject.ts';
+import { webhookRejecter } from './webhook-reject.ts';
 
 // Only the webhook helpers are used; the key is never used to call Stripe from here.
 const webhooks = new Stripe('sk_webhooks_only').webhooks;
@@ -44,10 +44,31 @@ export function stripeNotice(event: { id: string; type: string; data: { object: 
       };
     }
     case 'charge.dispute.created':
-      return { ...base, kind: 'disputed', paymentRef: str(o.payment_intent), amount: num(o.amount) };
+      return { ...base, kind: 'disputed', paymentRef: str(o.payment_intent), amount: num(o.amount), disputeRef: str(o.id), reason: str(o.reason) };
+    case 'charge.dispute.closed': {
+      // Other closings (warning_closed: an inquiry that never became a chargeback) move no money.
+      const kind = o.status === 'won' ? 'dispute_won' : o.status === 'lost' ? 'dispute_lost' : 'ignored';
+      return { ...base, kind, paymentRef: str(o.payment_intent), amount: num(o.amount), disputeRef: str(o.id), reason: str(o.reason), fee: disputeFee(o) };
+    }
     default:
       return { ...base, kind: 'ignored' };
   }
+}
+
+/**
+ * What Stripe charged for a dispute: the fees of its balance transactions (the withdrawal carries the dispute fee,
+ * a reinstatement may give it back), when they are present and in one currency; otherwise nothing, never a guess.
+ *
+ * @example
+ * disputeFee({ balance_transactions: [{ amount: -15000, fee: 1500, currency: 'eur' }] }); // { amount: 1500, currency: 'EUR' }
+ */
+export function disputeFee(dispute: Obj): { amount: number; currency: string } | undefined {
+  const transactions: Obj[] = Array.isArray(dispute.balance_transactions) ? dispute.balance_transactions.filter((t: unknown) => typeof t === 'object' && t) : [];
+  const charged = transactions.filter((t) => num(t.fee) !== undefined && str(t.currency));
+  const currencies = new Set(charged.map((t) => str(t.currency)!.toUpperCase()));
+  if (currencies.size !== 1) return undefined;
+  const amount = charged.reduce((sum, t) => sum + num(t.fee)!, 0);
+  return amount > 0 ? { amount, currency: [...currencies][0]! } : undefined;
 }
 
 /**
@@ -59,20 +80,21 @@ export function stripeNotice(event: { id: string; type: string; data: { object: 
  */
 export function stripeWebhookRoutes(settings: PaymentSettings): Hono {
   const app = new Hono();
+  const rejectWebhook = webhookRejecter(settings);
   app.post(
     '/v1/webhooks/stripe',
-    describe({ summary: 'Stripe webhook (signed)', tags: ['payments'], audience: 'Stripe', responses: { 200: 'Applied or a duplicate', 400: 'Bad signature' } }),
+    describe({ summary: 'Stripe webhook (signed)', tags: ['payments'], audience: 'Stripe', responses: { 200: 'Applied or a duplicate', 400: 'Bad signature', 429: 'Too many refused webhooks from this address' } }),
     async (c) => {
       if (!settings.stripe) throw new HttpProblem(404, 'not-found', { detail: 'Stripe is not configured.' });
       const raw = await c.req.text();
       const signature = c.req.header('stripe-signature');
-      if (!signature) throw await rejectWebhook('stripe', 'missing-signature');
+      if (!signature) throw await rejectWebhook(c, 'stripe', 'missing-signature');
       let event: Stripe.Event;
       try {
         event = webhooks.constructEvent(raw, signature, settings.stripe.webhookSecret, settings.stripe.toleranceSeconds);
       } catch (error) {
         const message = (error as Error).message ?? '';
-        throw await rejectWebhook('stripe', error instanceof SyntaxError ? 'malformed' : /tolerance/i.test(message) ? 'stale-timestamp' : 'bad-signature');
+        throw await rejectWebhook(c, 'stripe', error instanceof SyntaxError ? 'malformed' : /tolerance/i.test(message) ? 'stale-timestamp' : 'bad-signature');
       }
       const notice = stripeNotice(event as unknown as { id: string; type: string; data: { object: Obj } });
       const outcome = await transaction((tx) => ingest(tx, settings, notice));

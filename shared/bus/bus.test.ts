@@ -10,6 +10,7 @@ import { defineFunction } from '../http/function.ts';
 import { initTelemetry, withSpan } from '../telemetry/index.ts';
 import { on } from './consumer.ts';
 import { listDeadLetters, replayDeadLetter } from './dead-letters.ts';
+import { dispatchDue } from './delivery.ts';
 import { emit } from './emit.ts';
 import { connectJetStream } from './nats.ts';
 import { pruneBus, relayOnce } from './relay.ts';
@@ -249,6 +250,23 @@ describe('outbox → relay → consumer', () => {
 
 describe('bus housekeeping', () => {
   after(() => closeDb());
+
+  it('a dispatcher scoped to some sources delivers their events only, and leaves the others queued', async () => {
+    const consumer = uniqueName('consumer');
+    const [mine, theirs] = [uniqueName('mine'), uniqueName('theirs')];
+    for (const source of [mine, theirs]) {
+      const id = crypto.randomUUID();
+      const envelope = { specversion: '1.0', id, source, type: ThingHappenedV1.type, time: new Date().toISOString(), data: { thingId: source } };
+      await db()`insert into bus.deliveries (consumer, event_id, envelope) values (${consumer}, ${id}, ${db().json(envelope)})`;
+    }
+    const delivered: string[] = [];
+    const deliver = async (_: string, event: CloudEvent) => (delivered.push(event.source), { ok: true as const });
+    assert.equal(await dispatchDue(db(), deliver, { maxAttempts: 3, backoffMs: 10 }, { consumers: [consumer], sources: [mine] }), 1);
+    assert.deepEqual(delivered, [mine]);
+    const left = await db()<{ source: string }[]>`select envelope->>'source' as source from bus.deliveries where consumer = ${consumer}`;
+    assert.deepEqual(left.map((r) => r.source), [theirs]);
+    await db()`delete from bus.deliveries where consumer = ${consumer}`;
+  });
 
   it('prunes published outbox rows past retention and keeps unpublished ones', async () => {
     const source = uniqueName('src');

@@ -68,9 +68,10 @@ export async function dispatchDue(
   sql: Sql,
   deliver: Deliver,
   policy: RetryPolicy,
-  options: { consumers?: readonly string[]; batch?: number; leaseSeconds?: number } = {},
+  options: { consumers?: readonly string[]; sources?: readonly string[]; batch?: number; leaseSeconds?: number } = {},
 ): Promise<number> {
   const consumers = options.consumers ? [...options.consumers] : null;
+  const sources = options.sources ? [...options.sources] : null;
   const rows = await sql<DeliveryRow[]>`
     update bus.deliveries
     set leased_until = now() + make_interval(secs => ${options.leaseSeconds ?? 60}), attempts = attempts + 1
@@ -78,6 +79,7 @@ export async function dispatchDue(
       select id from bus.deliveries
       where next_attempt_at <= now() and (leased_until is null or leased_until < now())
         ${consumers ? sql`and consumer = any(${consumers})` : sql``}
+        ${sources ? sql`and envelope->>'source' = any(${sources})` : sql``}
       order by next_attempt_at, id
       limit ${options.batch ?? 20}
       for update skip locked)

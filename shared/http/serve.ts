@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { configOrExit } from '../config/index.ts';
 import { closeDb } from '../db/index.ts';
-import { initTelemetry, log } from '../telemetry/index.ts';
+import { flushTelemetry, initTelemetry, log } from '../telemetry/index.ts';
 import type { ConsiliumFunction } from './function.ts';
 
 /**
@@ -46,6 +46,7 @@ export async function serveApp(
       await new Promise<void>((done) => server.close(() => done()));
       if (inFlight > 0) await new Promise<void>((done) => (settled = done));
       await options.onShutdown?.();
+      await flushTelemetry();
       clearTimeout(timer);
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

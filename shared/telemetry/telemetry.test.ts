@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { trace } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { closeDb, db } from '../db/index.ts';
 import { createApp } from '../http/app.ts';
@@ -52,5 +53,9 @@ describe('telemetry', () => {
     const line = JSON.parse(lines.find((l) => l.includes('something happened'))!);
     assert.equal(line.traceId, traceId);
     assert.equal(line.caseId, 'c-1');
+  });
+
+  it('installs no meter provider without an OTLP endpoint: the business metrics stay the API’s no-ops', () => {
+    assert.ok(!(metrics.getMeterProvider() instanceof MeterProvider));
   });
 });

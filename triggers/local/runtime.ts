@@ -88,7 +88,7 @@ export function createRuntime(options: RuntimeOptions) {
 
   const publisher = options.jetstream?.publisher ?? queuePublisher(consumersOf);
   const relay = () => relayOnce(options.sql, publisher, options.relaySources ? { sources: options.relaySources } : {});
-  const dispatch = () => dispatchDue(options.sql, deliver, options.retry, { consumers });
+  const dispatch = () => dispatchDue(options.sql, deliver, options.retry, { consumers, ...(options.relaySources ? { sources: options.relaySources } : {}) });
 
   const app = new Hono();
   app.onError(onError);

@@ -11,7 +11,7 @@ export interface BusWorkerOptions {
   retry: RetryPolicy;
   /** Consumers whose queued deliveries this worker hands out; all when undefined. */
   consumers?: readonly string[];
-  /** Outbox sources this worker relays; all when undefined. */
+  /** Outbox sources this worker relays and delivers; all when undefined. */
   sources?: readonly string[];
   pollMs?: number;
 }
@@ -32,7 +32,11 @@ export function startBusWorker(options: BusWorkerOptions): { stop(): Promise<voi
   const unsubscribe = onRelayWake(() => relay.wake());
   const loops: Loop[] = [
     relay,
-    loop('deliveries', () => dispatchDue(options.sql, options.deliver, options.retry, options.consumers ? { consumers: options.consumers } : {}), pollMs),
+    loop('deliveries', () => dispatchDue(options.sql, options.deliver, options.retry, {
+      ...(options.consumers ? { consumers: options.consumers } : {}),
+      // A runtime that relays some sources only (a test's) also delivers only those: others' are theirs to deliver.
+      ...(options.sources ? { sources: options.sources } : {}),
+    }), pollMs),
     loop('prune', () => pruneBus(options.sql).then(() => 0), 3_600_000),
   ];
   return {

@@ -39,7 +39,7 @@ export interface GatewayNotice {
   gateway: GatewayName;
   /** The gateway's unique id of this event: the dedupe key. */
   eventKey: string;
-  kind: 'succeeded' | 'failed' | 'refunded' | 'refund_failed' | 'disputed' | 'ignored';
+  kind: 'succeeded' | 'failed' | 'refunded' | 'refund_failed' | 'disputed' | 'dispute_won' | 'dispute_lost' | 'ignored';
   /** The gateway's reference of the payment (PaymentIntent id, Adyen pspReference / originalReference). */
   paymentRef?: string;
   /** Our payment id when the gateway echoes it (metadata, merchantReference). */
@@ -51,4 +51,10 @@ export interface GatewayNotice {
   currency?: string;
   risk?: 'normal' | 'elevated' | 'highest' | 'not_assessed' | 'unknown';
   cardCountry?: string;
+  /** The gateway's id of a dispute (Stripe dp_…, Adyen the dispute's pspReference), the same on all its events. */
+  disputeRef?: string;
+  /** The gateway's reason code of a dispute. */
+  reason?: string;
+  /** The dispute fee the gateway charged, when its event says (Stripe's balance transactions); never guessed. */
+  fee?: { amount: number; currency: string };
 }

@@ -1,0 +1,64 @@
+import type { Tx } from '../../shared/db/index.ts';
+import type { Line } from './ledger.ts';
+import type { GatewayName } from './settings.ts';
+
+/** The statements of the disputes table (migrations/0003_disputes.sql), one function each, tx first. */
+
+export interface DisputeRow {
+  id: string;
+  paymentId: string;
+  gateway: GatewayName;
+  disputeRef: string;
+  amount: string | number | null;
+  currency: string;
+  reason: string | null;
+  status: 'open' | 'won' | 'lost';
+  fee: string | number | null;
+  feeCurrency: string | null;
+}
+
+/**
+ * The dispute `ref` at `gateway`, created on first sight (opening or closing, whichever the gateway delivered first);
+ * amount and reason are filled in from whichever event carries them. Locks the row for the transaction.
+ *
+ * @example
+ * const dispute = await upsertDispute(tx, { id: randomUUID(), paymentId, gateway: 'stripe', disputeRef: 'dp_1', amount: 15000, currency: 'EUR', reason: 'fraudulent' });
+ */
+export async function upsertDispute(
+  tx: Tx,
+  row: { id: string; paymentId: string; gateway: GatewayName; disputeRef: string; amount: number | null; currency: string; reason: string | null },
+): Promise<DisputeRow> {
+  const [dispute] = await tx<DisputeRow[]>`
+    insert into payments.disputes ${tx(row)}
+    on conflict (gateway, dispute_ref) do update set
+      amount = coalesce(payments.disputes.amount, excluded.amount), reason = coalesce(payments.disputes.reason, excluded.reason)
+    returning *`;
+  return dispute!;
+}
+
+/**
+ * Closes a dispute as won or lost, with the fee the gateway reported (lost only; a fee once charged is kept).
+ *
+ * @example
+ * await closeDispute(tx, dispute.id, { status: 'lost', fee: 1500, feeCurrency: 'EUR' });
+ */
+export async function closeDispute(tx: Tx, id: string, outcome: { status: 'won' | 'lost'; fee: number | null; feeCurrency: string | null }): Promise<DisputeRow> {
+  const [dispute] = await tx<DisputeRow[]>`
+    update payments.disputes set status = ${outcome.status},
+      fee = coalesce(${outcome.fee}, fee), fee_currency = coalesce(${outcome.feeCurrency}, fee_currency), closed_at = now()
+    where id = ${id} returning *`;
+  return dispute!;
+}
+
+/**
+ * The lines booked for a dispute's chargeback (empty when none was booked), to reverse them exactly.
+ *
+ * @example
+ * const lines = await chargebackLinesOf(tx, dispute.id);
+ */
+export async function chargebackLinesOf(tx: Tx, disputeId: string): Promise<Line[]> {
+  const rows = await tx<{ account: Line['account']; debit: string; credit: string }[]>`
+    select l.account, l.debit, l.credit from payments.journal_lines l join payments.journal_entries e on e.id = l.entry_id
+    where e.kind = 'chargeback' and e.ref = ${disputeId} order by l.id`;
+  return rows.map((r) => ({ account: r.account, debit: Number(r.debit), credit: Number(r.credit) }));
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../../shared/db/index.ts';
+import { closeDispute, upsertDispute, type DisputeRow } from './dispute-queries.ts';
+import type { GatewayNotice } from './gateways/types.ts';
+import type { PaymentRow } from './queries.ts';
+
+/**
+ * Records what a gateway says about a dispute and returns the dispute when the payment should move on it, or
+ * undefined when the news is stale. A dispute is remembered from its first event, whichever that is, so that an
+ * opening delivered after its closing changes nothing; won is final (a later "lost" for the same dispute is stale),
+ * while lost may still turn into won (Adyen reverses a chargeback it took: CHARGEBACK, then CHARGEBACK_REVERSED).
+ * Runs under the payment's row lock, so two events of one dispute are applied one after the other.
+ *
+ * @example
+ * const dispute = await recordDispute(tx, payment, notice); // notice.kind: 'disputed' | 'dispute_won' | 'dispute_lost'
+ */
+export async function recordDispute(tx: Tx, payment: PaymentRow, notice: GatewayNotice): Promise<DisputeRow | undefined> {
+  if (!notice.disputeRef) return undefined;
+  const dispute = await upsertDispute(tx, {
+    id: randomUUID(), paymentId: payment.id, gateway: notice.gateway, disputeRef: notice.disputeRef,
+    amount: notice.amount ?? null, currency: payment.currency.trim(), reason: notice.reason ?? null,
+  });
+  if (dispute.paymentId !== payment.id) return undefined;
+  if (notice.kind === 'disputed') return dispute.status === 'open' ? dispute : undefined;
+  const status = notice.kind === 'dispute_won' ? 'won' : 'lost';
+  if (dispute.status === 'won' || dispute.status === status) return undefined;
+  const fee = status === 'lost' && notice.fee ? notice.fee : undefined;
+  const closed = await closeDispute(tx, dispute.id, { status, fee: fee?.amount ?? null, feeCurrency: fee?.currency ?? null });
+  // A win restores a charged-back payment only when it is this dispute's chargeback that is undone.
+  if (status === 'won' && (dispute.status === 'lost') !== (payment.status === 'charged_back')) return undefined;
+  return closed;
+}
