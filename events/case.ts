@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { defineEvent } from './envelope.ts';
-import { CountryCode, Money, Urgency } from './vocabulary.ts';
+import { CountryCode, Instant, Money, Urgency } from './vocabulary.ts';
 
 // Case events carry ids and codes only: never titles, questions or anything else a patient typed (health data).
 
@@ -61,4 +61,10 @@ export const CaseReadV1 = defineEvent(
   'case.read.v1',
   'Someone read a case with its questions and records list (health data): the audit trail of who saw it.',
   v.object({ caseId: v.string(), actorId: v.string(), actorRole: v.picklist(['patient', 'professional', 'ops']) }),
+);
+
+export const CaseSlaBreachedV1 = defineEvent(
+  'case.sla-breached.v1',
+  'A paid case was not delivered by promisedBy (payment plus the turnaround of its urgency); status is the one it was in when the promise ran out. Sent once per case, while it is still open, so ops can act.',
+  v.object({ caseId: v.string(), status: CaseStatus, urgency: Urgency, promisedBy: Instant }),
 );

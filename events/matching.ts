@@ -107,7 +107,7 @@ export const ReviewRevokedV1 = defineEvent(
   v.object({
     caseId: v.string(),
     professionalId: v.string(),
-    /** The review round (review.requested.v1) the reviewer lost. */
+    /** The round the reviewer lost: the review.requested.v1 round for a first review, the opinion's review round (2, 3, …) for a later one. */
     round: v.pipe(v.number(), v.integer(), v.minValue(1)),
     reason: v.picklist(['deadline-missed', 'ops']),
   }),

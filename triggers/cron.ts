@@ -6,6 +6,7 @@ import type { CronTrigger } from './types.ts';
  */
 export const cronTriggers: CronTrigger[] = [
   { job: 'purge-abandoned-uploads', schedule: '17 * * * *', function: 'cases' },
+  { job: 'flag-overdue-cases', schedule: '*/5 * * * *', function: 'cases' },
   { job: 'weekly-batch', schedule: '0 6 * * 1', function: 'payouts' },
   { job: 'close-follow-ups', schedule: '*/5 * * * *', function: 'opinions' },
   { job: 'expire-offers', schedule: '* * * * *', function: 'matching' },

@@ -17,7 +17,7 @@ import { measureMove } from './stage-metrics.ts';
  */
 export async function applyMove(
   tx: Tx,
-  row: Pick<CaseRow, 'id' | 'ownerId' | 'status' | 'urgency' | 'paidAt'>,
+  row: Pick<CaseRow, 'id' | 'ownerId' | 'status' | 'urgency' | 'paidAt' | 'slaBreachedAt'>,
   command: CaseCommand,
   options: { cause: string; note: string | null },
 ): Promise<{ from: CaseStatus; to: CaseStatus }> {

@@ -62,6 +62,16 @@ export function priceOf(input: { specialty?: Specialty | undefined; urgency: Urg
 /** Promised turnaround per urgency, counted from when the case is paid: standard 5 days, urgent 48 hours. */
 export const TURNAROUND_HOURS: Readonly<Record<Urgency, number>> = { standard: 120, urgent: 48 };
 
+/**
+ * When the opinion of a case paid at `paidAt` is promised by: payment plus the turnaround of its urgency.
+ *
+ * @example
+ * promisedBy(new Date('2026-03-01T10:00:00Z'), 'urgent'); // 2026-03-03T10:00:00.000Z
+ */
+export function promisedBy(paidAt: Date, urgency: Urgency): Date {
+  return new Date(paidAt.getTime() + TURNAROUND_HOURS[urgency] * 3_600_000);
+}
+
 /** The promised turnaround as the API shows it. */
 export interface Turnaround {
   hours: number;

@@ -1,6 +1,6 @@
 import type { Sql, Tx } from '../../shared/db/index.ts';
 import type { CaseStatus } from './lifecycle.ts';
-import type { Currency, Urgency } from './pricing.ts';
+import { TURNAROUND_HOURS, URGENCIES, type Currency, type Urgency } from './pricing.ts';
 
 /** Every statement of the cases schema, one function each; the transaction or client comes first. */
 
@@ -21,6 +21,8 @@ export interface CaseRow {
   reviewerId: string | null;
   opinionDueAt: Date | null;
   paidAt: Date | null;
+  /** When the `flag-overdue-cases` sweep found its promised turnaround missed before delivery; null otherwise. */
+  slaBreachedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   /** created_at as PostgreSQL prints it, microseconds kept (a Date has only milliseconds): the keyset cursor. */
@@ -148,4 +150,41 @@ export async function statusAt(tx: Tx, caseId: string, instant: Date): Promise<C
   const [row] = await tx<{ status: CaseStatus }[]>`
     select status from cases.timeline where case_id = ${caseId} and at <= ${instant} order by id desc limit 1`;
   return row?.status;
+}
+
+/** A paid case still open whose promise ran out, as the SLA sweep reads it. */
+export type OverdueCase = Pick<CaseRow, 'id' | 'status' | 'urgency' | 'paidAt'>;
+
+/**
+ * Paid cases not yet delivered (nor closed, cancelled or refunded) whose promised turnaround ran out before `now`
+ * and that are not flagged yet, oldest payment first, locked; rows another sweep or a move holds are skipped.
+ * `caseIds` restricts it (tests share one database).
+ *
+ * @example
+ * const overdue = await lockOverdueCases(tx, { now, limit: 100 });
+ */
+export async function lockOverdueCases(tx: Tx, query: { now: Date; limit: number; caseIds?: readonly string[] | undefined }): Promise<OverdueCase[]> {
+  // A promise runs out turnaround hours after payment: per urgency, a case is late once paid before now − hours.
+  const paidBefore = URGENCIES.map((u) => new Date(query.now.getTime() - TURNAROUND_HOURS[u] * 3_600_000).toISOString());
+  const scope = query.caseIds ? tx`and c.id = any(${query.caseIds as string[]}::uuid[])` : tx``;
+  return tx<OverdueCase[]>`
+    select c.id, c.status, c.urgency, c.paid_at
+    from cases.cases c
+    join unnest(${URGENCIES as unknown as string[]}::text[], ${paidBefore}::timestamptz[]) as late (urgency, paid_before) on late.urgency = c.urgency
+    where c.paid_at is not null and c.sla_breached_at is null and c.status not in ('delivered', 'closed', 'cancelled', 'refunded')
+      and c.paid_at < late.paid_before ${scope}
+    order by c.paid_at
+    limit ${query.limit}
+    for update of c skip locked`;
+}
+
+/**
+ * Records that a case's promise was found missed at `at`; false if it already was (so two sweeps flag it once).
+ *
+ * @example
+ * if (await markSlaBreached(tx, id, now)) await emit(tx, CaseSlaBreachedV1, …);
+ */
+export async function markSlaBreached(tx: Tx, id: string, at: Date): Promise<boolean> {
+  const rows = await tx`update cases.cases set sla_breached_at = ${at} where id = ${id} and sla_breached_at is null returning id`;
+  return rows.length === 1;
 }

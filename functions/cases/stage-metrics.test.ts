@@ -1,28 +1,21 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { EventData, EventDefinition } from '../../events/envelope.ts';
-import { OfferAcceptedV1 } from '../../events/matching.ts';
-import { FollowUpEndedV1, OpinionDeliveredV1, OpinionStartedV1 } from '../../events/opinions.ts';
-import { PaymentCapturedV1 } from '../../events/payments.ts';
-import { CaseTriagedV1 } from '../../events/triage.ts';
-import { emit } from '../../shared/bus/emit.ts';
+import { FollowUpEndedV1, OpinionDeliveredV1 } from '../../events/opinions.ts';
 import { closeDb, db, transaction } from '../../shared/db/index.ts';
 import { INSTRUMENTS } from '../../shared/telemetry/metrics.ts';
 import { recordedMetrics, type RecordedMetrics } from '../../shared/telemetry/testing.ts';
 import { uniqueName } from '../../test/support/names.ts';
 import { moveOnEvent } from './consumers.ts';
 import type { CaseStatus } from './lifecycle.ts';
-import { casesRuntime, reachesStatus, submittedCase, type Client } from './testing.ts';
+import { advanceCase, casesRuntime, deliverOpinion, reachesStatus, reportFact, submittedCase, type Client } from './testing.ts';
 
 const source = uniqueName('facts');
-const json = async <T>(res: Response) => (await res.json()) as T;
 const HOUR = 3_600_000;
 const STATUSES: CaseStatus[] = ['draft', 'awaiting_payment', 'triage', 'matching', 'assigned', 'in_review', 'peer_review', 'delivered', 'closed'];
 
 /** Reports a fact as the function that owns it would: through the outbox. */
-const report = <D extends EventDefinition>(definition: D, data: EventData<D>) =>
-  transaction((tx) => emit(tx, definition, { source, subject: (data as { caseId: string }).caseId, data }));
+const report = <D extends EventDefinition>(definition: D, data: EventData<D>) => reportFact(source, definition, data);
 
 /** Makes the case's latest timeline row `seconds` older: the case has been in its current status that long. */
 const age = (caseId: string, seconds: number) => db()`
@@ -64,25 +57,9 @@ describe('case metrics', () => {
   const reaches = (caseId: string, token: string, status: string) => reachesStatus(api, caseId, token, status);
 
   /** Pays, triages, assigns and starts the opinion of a submitted case, through the events that do it in production. */
-  async function toInReview(c: { caseId: string; token: string; ownerId: string }, urgency: 'standard' | 'urgent', agedOnArrival: Partial<Record<CaseStatus, number>> = {}) {
-    const { caseId, token, ownerId } = c;
-    const steps: [CaseStatus, () => Promise<unknown>][] = [
-      ['triage', () => report(PaymentCapturedV1, { paymentId: randomUUID(), caseId, ownerId, gateway: 'sandbox', amount: { amount: 29000, currency: 'EUR' } })],
-      ['matching', () => report(CaseTriagedV1, { caseId, specialty: 'endocrinology', urgency, minGrade: 'G2', summary: 's', source: 'built-in', disagreement: false, redFlags: [] })],
-      ['assigned', () => report(OfferAcceptedV1, { offerId: randomUUID(), caseId, professionalId: 'pro-1', kind: 'opinion', tier: 1, peerReviewRequired: false, opinionDueAt: new Date(Date.now() + 72 * HOUR).toISOString() })],
-      ['in_review', () => report(OpinionStartedV1, { caseId, opinionId: 'op1', authorId: 'pro-1' })],
-    ];
-    for (const [status, step] of steps) {
-      await step();
-      await reaches(caseId, token, status);
-      if (agedOnArrival[status]) await age(caseId, agedOnArrival[status]);
-    }
-  }
-  const deliver = (c: { caseId: string; ownerId: string }, urgency: 'standard' | 'urgent') =>
-    report(OpinionDeliveredV1, {
-      caseId: c.caseId, opinionId: 'op1', ownerId: c.ownerId, authorId: 'pro-1', authorGrade: 'G3', reviewerId: null, reviewerGrade: null,
-      specialty: 'endocrinology', urgency, contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date(Date.now() + 24 * HOUR).toISOString(),
-    });
+  const toInReview = (c: { caseId: string; token: string; ownerId: string }, urgency: 'standard' | 'urgent', agedOnArrival: Partial<Record<CaseStatus, number>> = {}) =>
+    advanceCase(api, c, { source, urgency, until: 'in_review', agedOnArrival });
+  const deliver = (c: { caseId: string; ownerId: string }, urgency: 'standard' | 'urgent') => deliverOpinion(source, c, urgency);
 
   it('records the seconds a case spent in each status once, when it leaves it; a case delivered in time breaches nothing', async () => {
     const start = await snapshot();

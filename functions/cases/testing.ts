@@ -1,16 +1,24 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import type { EventData, EventDefinition } from '../../events/envelope.ts';
+import { OfferAcceptedV1 } from '../../events/matching.ts';
+import { OpinionDeliveredV1, OpinionStartedV1 } from '../../events/opinions.ts';
+import { PaymentCapturedV1 } from '../../events/payments.ts';
+import { CaseTriagedV1 } from '../../events/triage.ts';
 import { BLOB_ROUTES_PATH, blobRoutes, createBlobStore, FsBlobStore } from '../../shared/blob/index.ts';
 import { config } from '../../shared/config/index.ts';
-import { db } from '../../shared/db/index.ts';
+import { emit } from '../../shared/bus/emit.ts';
+import { db, transaction } from '../../shared/db/index.ts';
 import { eventually, testRuntime } from '../../test/support/runtime.ts';
 import { cronTriggers } from '../../triggers/cron.ts';
 import { httpTriggers } from '../../triggers/http.ts';
 import { createIdentity } from '../identity/app.ts';
 import { DEFAULT_LIMITS } from '../identity/limits.ts';
 import { client, identityApp, login, newPatient, signedInOps, type Client } from '../identity/testing.ts';
-import cases from './app.ts';
+import cases, { createCases, type CasesOptions } from './app.ts';
+import type { CaseStatus } from './lifecycle.ts';
+import type { Urgency } from './pricing.ts';
 
 /** Helpers for the cases tests: identity and cases on one origin, as the local runtime serves them. */
 
@@ -49,11 +57,14 @@ export const newCaseBody = (extra: Record<string, unknown> = {}) => ({
  * identity and cases served by a runtime of their own, every event cases consumes delivered through the bus:
  * identity's (consents, registrations) and those the test emits itself from `sources`.
  */
-export async function casesRuntime(extra: { sources?: string[] } = {}) {
+export async function casesRuntime(extra: { sources?: string[]; slaSweep?: CasesOptions['slaSweep'] } = {}) {
   const identity = createIdentity({ limits: DEFAULT_LIMITS });
-  const events = cases.consumes.map((event) => ({ event, function: 'cases' }));
+  // The scheduler ticks on the wall clock: unscoped, flag-overdue-cases would flag (and count in this process's
+  // metrics) any late case of any suite. Tests run the sweep themselves, scoped to their cases.
+  const casesFn = createCases({ slaSweep: extra.slaSweep ?? { caseIds: [] } });
+  const events = casesFn.consumes.map((event) => ({ event, function: 'cases' }));
   const harness = await testRuntime({
-    functions: [identity, cases],
+    functions: [identity, casesFn],
     events,
     cron: cronTriggers.filter((t) => t.function === 'cases'),
     http: httpTriggers.filter((t) => t.function === 'identity' || (t.function === 'cases' && t.prefix === '/v1/cases')),
@@ -108,4 +119,59 @@ export async function submittedCase(api: Client): Promise<{ caseId: string; toke
  */
 export async function reachesStatus(api: Client, caseId: string, token: string, status: string): Promise<void> {
   await eventually(async () => ((await (await api.get(`/v1/cases/${caseId}`, token)).json()) as { status: string }).status === status, 10_000, status);
+}
+
+/**
+ * Reports a fact as the function that owns it would: through the outbox, from `source` (one of the test's own).
+ *
+ * @example
+ * await reportFact(source, OpinionStartedV1, { caseId, opinionId: 'op1', authorId: 'pro-1' });
+ */
+export function reportFact<D extends EventDefinition>(source: string, definition: D, data: EventData<D>): Promise<void> {
+  return transaction(async (tx) => void (await emit(tx, definition, { source, subject: (data as { caseId: string }).caseId, data })));
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Pays, triages (with `urgency`), assigns and starts the opinion of a submitted case — through the events that do it
+ * in production, from `source` — stopping once it reaches `until`. `agedOnArrival` makes the case look as if it had
+ * already spent that many seconds in a status on reaching it.
+ *
+ * @example
+ * await advanceCase(api, c, { source, urgency: 'urgent', until: 'assigned' });
+ */
+export async function advanceCase(
+  api: Client,
+  c: { caseId: string; token: string; ownerId: string },
+  options: { source: string; urgency: Urgency; until: 'triage' | 'matching' | 'assigned' | 'in_review'; agedOnArrival?: Partial<Record<CaseStatus, number>> },
+): Promise<void> {
+  const { caseId, token, ownerId } = c;
+  const { source, urgency } = options;
+  const steps: [CaseStatus, () => Promise<unknown>][] = [
+    ['triage', () => reportFact(source, PaymentCapturedV1, { paymentId: randomUUID(), caseId, ownerId, gateway: 'sandbox', amount: { amount: 29000, currency: 'EUR' } })],
+    ['matching', () => reportFact(source, CaseTriagedV1, { caseId, specialty: 'endocrinology', urgency, minGrade: 'G2', summary: 's', source: 'built-in', disagreement: false, redFlags: [] })],
+    ['assigned', () => reportFact(source, OfferAcceptedV1, { offerId: randomUUID(), caseId, professionalId: 'pro-1', kind: 'opinion', tier: 1, peerReviewRequired: false, opinionDueAt: new Date(Date.now() + 72 * HOUR).toISOString() })],
+    ['in_review', () => reportFact(source, OpinionStartedV1, { caseId, opinionId: 'op1', authorId: 'pro-1' })],
+  ];
+  for (const [status, step] of steps) {
+    await step();
+    await reachesStatus(api, caseId, token, status);
+    const seconds = options.agedOnArrival?.[status];
+    if (seconds) await db()`update cases.timeline set at = at - make_interval(secs => ${seconds}) where id = (select max(id) from cases.timeline where case_id = ${caseId})`;
+    if (status === options.until) return;
+  }
+}
+
+/**
+ * Reports the signed opinion of a case in review delivered (opinion `op1` by `pro-1`), from `source`.
+ *
+ * @example
+ * await deliverOpinion(source, c, 'urgent');
+ */
+export function deliverOpinion(source: string, c: { caseId: string; ownerId: string }, urgency: Urgency): Promise<void> {
+  return reportFact(source, OpinionDeliveredV1, {
+    caseId: c.caseId, opinionId: 'op1', ownerId: c.ownerId, authorId: 'pro-1', authorGrade: 'G3', reviewerId: null, reviewerGrade: null,
+    specialty: 'endocrinology', urgency, contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date(Date.now() + 24 * HOUR).toISOString(),
+  });
 }

@@ -82,8 +82,8 @@ export async function activeAssignments(sql: Sql | Tx, caseId: string): Promise<
 }
 
 /**
- * Assignments (opinions and reviews) past their deadline, with their search locked and its round; rows another
- * sweep holds are skipped.
+ * Assignments (opinions and reviews) past their deadline, with their search locked and its round (for a review
+ * reopened by a resubmission, the opinion's review round it owes); rows another sweep holds are skipped.
  *
  * @example
  * const overdue = await lockOverdue(tx, now, 100);
@@ -91,7 +91,7 @@ export async function activeAssignments(sql: Sql | Tx, caseId: string): Promise<
 export async function lockOverdue(tx: Tx, now: Date, limit: number, caseIds?: string[]): Promise<(AssignmentRow & { round: number })[]> {
   const scope = caseIds ? tx`and a.case_id = any(${caseIds}::text[])` : tx``;
   return tx<(AssignmentRow & { round: number })[]>`
-    select a.*, r.round from matching.assignments a join matching.requests r on r.id = a.request_id
+    select a.*, coalesce(r.review_round, r.round) as round from matching.assignments a join matching.requests r on r.id = a.request_id
     where a.state = 'active' and a.due_at <= ${now} and r.state = 'assigned' ${scope}
     order by a.due_at
     limit ${limit}

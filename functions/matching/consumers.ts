@@ -12,6 +12,7 @@ import { gradeRank, primaryLanguages } from './eligibility.ts';
 import { insertRequest, lockRequestsOfCase, nextReviewRound, setRequest } from './offer-queries.ts';
 import { withdrawOffersOfPaused } from './pause.ts';
 import { withdraw } from './respond.ts';
+import { reviewDecided, reviewSubmitted } from './review-rounds.ts';
 import { openNextTier } from './tiers.ts';
 import * as views from './view-queries.ts';
 
@@ -33,8 +34,9 @@ export async function stopCase(tx: Tx, caseId: string, now: Date): Promise<void>
 /**
  * Every event matching consumes: identity's and cases' facts for its views (a professional leaving `active` loses
  * their open offers), triage (open the search), review requests from opinions, and opinions' progress (the deadline
- * stops: the opinion submitted, the review decided). The handlers that decide about a case from several rows
- * (triage, review request, cancellation) first take the case's lock (`lockCase`): they run on separate consumers.
+ * stops: the opinion submitted, a review round decided; it starts again when the author resubmits after changes were
+ * requested: review-rounds.ts). The handlers that decide about a case from several rows
+ * (triage, review request, cancellation, review rounds) first take the case's lock (`lockCase`): they run on separate consumers.
  *
  * @example
  * defineFunction({ name: 'matching', events: matchingConsumers(settings) });
@@ -99,13 +101,14 @@ export function matchingConsumers(settings: MatchingSettings): Subscription[] {
     }),
     on(OpinionSubmittedV1, async (tx, { data }) => {
       await finishAssignment(tx, { caseId: data.caseId, kind: 'opinion', professionalId: data.authorId, now: settings.now() });
+      if (data.peerReview) await reviewSubmitted(tx, settings, { caseId: data.caseId, opinionId: data.opinionId });
     }),
-    // The reviewer's work is done at their decision; an approval's signature may come after the review deadline.
+    // The reviewer's work on a round is done at their decision; an approval's signature may come after the deadline.
     on(OpinionApprovedV1, async (tx, { data }) => {
-      await finishAssignment(tx, { caseId: data.caseId, kind: 'review', professionalId: data.reviewerId, now: settings.now() });
+      await reviewDecided(tx, settings, { caseId: data.caseId, opinionId: data.opinionId, reviewerId: data.reviewerId, round: data.round, approved: true });
     }),
     on(OpinionChangesRequestedV1, async (tx, { data }) => {
-      await finishAssignment(tx, { caseId: data.caseId, kind: 'review', professionalId: data.reviewerId, now: settings.now() });
+      await reviewDecided(tx, settings, { caseId: data.caseId, opinionId: data.opinionId, reviewerId: data.reviewerId, round: data.round, approved: false });
     }),
     on(OpinionDeliveredV1, async (tx, { data }) => {
       const now = settings.now();

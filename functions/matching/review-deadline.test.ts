@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { ReviewRequestedV1 } from '../../events/matching.ts';
-import { OpinionApprovedV1, OpinionSubmittedV1 } from '../../events/opinions.ts';
+import { OpinionApprovedV1 } from '../../events/opinions.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
 import { activeAssignments } from './assignment-queries.ts';
-import { createMatching } from './app.ts';
-import { acceptOffer } from './respond.ts';
 import { reclaimOverdue } from './sweeps.ts';
-import { deliver, matchingEvents, newPro, offersOf, testClock, triagedCase, uniqueLanguage } from './testing.ts';
+import { deliver, matchingEvents, offersOf, reviewAccepted } from './testing.ts';
 
 const HOUR = 3_600_000;
-
-/** A case whose opinion was submitted and whose review `reviewer` accepted; `next` is the other senior. */
-async function reviewAccepted() {
-  const clock = testClock();
-  const matching = createMatching({ now: clock.now, bestFitCount: 1 });
-  const lang = uniqueLanguage();
-  // A specialty no other suite uses: reviews ignore language and country, so this keeps the offers among ours.
-  const specialty = `spec-${uniqueLanguage()}`;
-  const author = await newPro(matching, { grade: 'G3', specialties: [specialty], languages: [lang] });
-  const reviewer = await newPro(matching, { grade: 'G4', specialties: [specialty], languages: [lang] });
-  const next = await newPro(matching, { grade: 'G4', specialties: [specialty], languages: [lang], id: `z-${randomUUID()}` });
-  const { caseId } = await triagedCase(matching, { language: lang, specialty, minGrade: 'G3' });
-  const [opinion] = await offersOf(caseId);
-  await acceptOffer(matching.settings, { offerId: opinion!.id, professionalId: author });
-  await deliver(matching, OpinionSubmittedV1, { caseId, opinionId: randomUUID(), authorId: author, peerReview: true });
-  await deliver(matching, ReviewRequestedV1, { caseId, specialty, minGrade: 'G4', round: 1, excludeProfessionalIds: [author] });
-  const review = (await offersOf(caseId)).find((o) => o.kind === 'review' && o.state === 'open');
-  assert.equal(review?.professionalId, reviewer, 'tier 1 of the review: the best fit (lowest id on a tie)');
-  await acceptOffer(matching.settings, { offerId: review.id, professionalId: reviewer });
-  return { clock, matching, caseId, reviewer, next };
-}
 
 describe('review deadlines', () => {
   after(() => closeDb());

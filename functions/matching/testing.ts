@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { catalogue } from '../../events/index.ts';
 import type { EventData, EventDefinition } from '../../events/envelope.ts';
 import { CaseSubmittedV1 } from '../../events/case.ts';
+import { ReviewRequestedV1 } from '../../events/matching.ts';
+import { OpinionSubmittedV1 } from '../../events/opinions.ts';
 import { MfaEnabledV1, ProfessionalStatusChangedV1, ProfessionalVerifiedV1, UserRegisteredV1 } from '../../events/identity.ts';
 import { CaseTriagedV1 } from '../../events/triage.ts';
 import type { Grade } from '../../shared/auth/grades.ts';
@@ -10,7 +13,9 @@ import { HttpProblem } from '../../shared/http/problem.ts';
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
 import { deliverEvent } from '../../test/support/platform-calls.ts';
 import { enrolMfa, signedInProfessional as verifiedProfessional, type Client } from '../identity/testing.ts';
+import { createMatching } from './app.ts';
 import type { OfferRow, RequestRow } from './offer-queries.ts';
+import { acceptOffer } from './respond.ts';
 
 /** Helpers for matching's tests: a clock to move, and events delivered through the real `/_events` endpoint. */
 
@@ -184,4 +189,34 @@ export async function attempt(run: () => Promise<unknown>): Promise<'won' | numb
     if (error instanceof HttpProblem) return error.status;
     throw error;
   }
+}
+
+/**
+ * A case whose opinion went to peer review (round 1) and whose review `reviewer` accepted; `next` is the other
+ * senior. `submitted` and `decided` are the data of the opinion's events, for the next rounds.
+ *
+ * @example
+ * const { clock, matching, caseId, reviewer, scope } = await reviewAccepted();
+ */
+export async function reviewAccepted() {
+  const clock = testClock();
+  const matching = createMatching({ now: clock.now, bestFitCount: 1 });
+  const lang = uniqueLanguage();
+  // A specialty no other suite uses: reviews ignore language and country, so this keeps the offers among ours.
+  const specialty = `spec-${uniqueLanguage()}`;
+  const author = await newPro(matching, { grade: 'G3', specialties: [specialty], languages: [lang] });
+  const reviewer = await newPro(matching, { grade: 'G4', specialties: [specialty], languages: [lang] });
+  const next = await newPro(matching, { grade: 'G4', specialties: [specialty], languages: [lang], id: `z-${randomUUID()}` });
+  const { caseId } = await triagedCase(matching, { language: lang, specialty, minGrade: 'G3' });
+  const [opinion] = await offersOf(caseId);
+  await acceptOffer(matching.settings, { offerId: opinion!.id, professionalId: author });
+  const opinionId = randomUUID();
+  const submitted = { caseId, opinionId, authorId: author, peerReview: true };
+  await deliver(matching, OpinionSubmittedV1, submitted);
+  await deliver(matching, ReviewRequestedV1, { caseId, specialty, minGrade: 'G4', round: 1, excludeProfessionalIds: [author] });
+  const review = (await offersOf(caseId)).find((o) => o.kind === 'review' && o.state === 'open');
+  assert.equal(review?.professionalId, reviewer, 'tier 1 of the review: the best fit (lowest id on a tie)');
+  await acceptOffer(matching.settings, { offerId: review.id, professionalId: reviewer });
+  const decided = { caseId, opinionId, reviewerId: reviewer };
+  return { clock, matching, caseId, reviewer, next, submitted, decided, scope: { caseIds: [caseId] } };
 }

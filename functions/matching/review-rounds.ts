@@ -1,0 +1,57 @@
+import type { Tx } from '../../shared/db/index.ts';
+import { finishAssignment } from './assignment-queries.ts';
+import type { MatchingSettings } from './config.ts';
+import { countSubmission, lockFinishedReview, recordDecision, reopenReview, type OpinionRounds } from './review-round-queries.ts';
+import { findCaseView, lockCase } from './view-queries.ts';
+
+/**
+ * Every review round has a deadline. An opinion's submission n goes to review round n, and its reviewer owes a
+ * decision while more rounds were submitted than decided and none was approved; then their assignment is active, due
+ * `reviewTurnaroundMs` after the round reached matching, and reclaim-overdue takes it back when that passes. Rounds
+ * are counted, never inferred from arrival order, so a late or repeated event cannot reopen a finished review.
+ */
+
+/**
+ * The author submitted the opinion (again): with peer review, a resubmission after changes were requested gives the
+ * reviewer the new round with a fresh deadline.
+ *
+ * @example
+ * await reviewSubmitted(tx, settings, { caseId, opinionId });
+ */
+export async function reviewSubmitted(tx: Tx, settings: MatchingSettings, s: { caseId: string; opinionId: string }): Promise<void> {
+  // The case's lock orders this after a decision or a cancellation of the same case handled on another consumer.
+  await lockCase(tx, s.caseId);
+  await reopenOwedRound(tx, settings, await countSubmission(tx, s));
+}
+
+/**
+ * The reviewer decided round `round` (approved or changes requested): that round's assignment is done (counted on
+ * time or late). A decision older than one already recorded ends nothing; a resubmission that arrived first reopens
+ * the next round at once.
+ *
+ * @example
+ * await reviewDecided(tx, settings, { caseId, opinionId, reviewerId, round: 1, approved: false });
+ */
+export async function reviewDecided(
+  tx: Tx,
+  settings: MatchingSettings,
+  d: { caseId: string; opinionId: string; reviewerId: string; round: number; approved: boolean },
+): Promise<void> {
+  await lockCase(tx, d.caseId);
+  const rounds = await recordDecision(tx, d);
+  if (rounds.decidedRound > d.round) return;
+  await finishAssignment(tx, { caseId: d.caseId, kind: 'review', professionalId: d.reviewerId, now: settings.now() });
+  await reopenOwedRound(tx, settings, rounds);
+}
+
+/** Reopens the reviewer's finished assignment when they owe a submitted round (the case still going on). */
+async function reopenOwedRound(tx: Tx, settings: MatchingSettings, rounds: OpinionRounds): Promise<boolean> {
+  if (rounds.approved || !rounds.reviewerId || rounds.submissions <= rounds.decidedRound) return false;
+  if ((await findCaseView(tx, rounds.caseId))?.cancelled) return false;
+  const finished = await lockFinishedReview(tx, rounds.caseId, rounds.reviewerId);
+  if (!finished) return false;
+  const now = settings.now();
+  const dueAt = new Date(now.getTime() + settings.reviewTurnaroundMs[finished.urgency]);
+  await reopenReview(tx, { assignment: finished, round: rounds.submissions, dueAt, now });
+  return true;
+}
