@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../shared/db/index.ts';
+import { lockNamed, type Sql, type Tx } from '../../shared/db/index.ts';
 
 // One exported function per statement, the transaction (or client) first. Schema "ai".
 
@@ -33,7 +33,7 @@ export async function upsertSubmitted(tx: Db, c: { caseId: string; ownerId: stri
  * would see the case become ready. Transaction-scoped, so safe through PgBouncer in transaction mode.
  */
 export async function lockCase(tx: Db, caseId: string): Promise<void> {
-  await tx`select pg_advisory_xact_lock(hashtextextended(${`ai.case:${caseId}`}, 0))`;
+  await lockNamed(tx, `ai.case:${caseId}`);
 }
 
 /** Records that the case is paid (the first capture counts). */

@@ -6,18 +6,16 @@ import { AssignmentRevokedV1, OfferAcceptedV1 } from '../../events/matching.ts';
 import { FollowUpEndedV1, OpinionChangesRequestedV1, OpinionDeliveredV1, OpinionStartedV1, OpinionSubmittedV1 } from '../../events/opinions.ts';
 import { PaymentCapturedV1, PaymentRefundedV1 } from '../../events/payments.ts';
 import { CaseTriagedV1 } from '../../events/triage.ts';
-import { emit } from '../../shared/bus/emit.ts';
 import { closeDb, db, transaction } from '../../shared/db/index.ts';
 import { uniqueName } from '../../test/support/names.ts';
 import { moveOnEvent } from './consumers.ts';
-import { caseEvents, casesRuntime, reachesStatus, submittedCase, type Client } from './testing.ts';
+import { caseEvents, casesRuntime, reachesStatus, reportFact, submittedCase, type Client } from './testing.ts';
 
 const source = uniqueName('facts');
 const json = async <T>(res: Response) => (await res.json()) as T;
 
-/** Reports a fact as the function that owns it would: through the outbox. */
-const report = <D extends EventDefinition>(definition: D, data: EventData<D>) =>
-  transaction((tx) => emit(tx, definition, { source, subject: (data as { caseId: string }).caseId, data }));
+/** Reports a fact as the function that owns it would: through the outbox, from this file's source. */
+const report = <D extends EventDefinition>(definition: D, data: EventData<D>) => reportFact(source, definition, data);
 
 describe('cases moved by other functions', () => {
   let harness: Awaited<ReturnType<typeof casesRuntime>>;

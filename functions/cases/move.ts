@@ -25,9 +25,9 @@ export async function applyMove(
   if (!move.ok) {
     throw new HttpProblem(409, 'illegal-transition', { detail: `This case cannot move: ${move.reason}.`, currentStatus: move.from });
   }
-  await measureMove(tx, row, move);
   await updateStatus(tx, row.id, move.to);
-  await insertTimeline(tx, { caseId: row.id, status: move.to, note: options.note });
+  const seconds = await insertTimeline(tx, { caseId: row.id, status: move.to, note: options.note });
+  await measureMove(tx, row, move, seconds);
   await emit(tx, CaseStatusChangedV1, {
     source: 'cases',
     subject: row.id,

@@ -52,13 +52,18 @@ export async function insertCase(
 }
 
 /**
- * Appends one row to a case's timeline.
+ * Appends one row to a case's timeline and answers how many seconds the case spent in the status it leaves (since
+ * its previous row, on the database's clock; undefined for its first row) — in the same statement, for the metrics.
  *
  * @example
- * await insertTimeline(tx, { caseId, status: 'cancelled', note: 'cancelled by the patient' });
+ * await insertTimeline(tx, { caseId, status: 'cancelled', note: 'cancelled by the patient' }); // 5400.2
  */
-export async function insertTimeline(tx: Tx, row: { caseId: string; status: CaseStatus; note: string | null }): Promise<void> {
-  await tx`insert into cases.timeline ${tx(row)}`;
+export async function insertTimeline(tx: Tx, row: { caseId: string; status: CaseStatus; note: string | null }): Promise<number | undefined> {
+  const [inserted] = await tx<{ seconds: number | null }[]>`
+    with previous as (select at from cases.timeline where case_id = ${row.caseId} order by id desc limit 1)
+    insert into cases.timeline (case_id, status, note) values (${row.caseId}, ${row.status}, ${row.note})
+    returning extract(epoch from at - (select at from previous))::float8 as seconds`;
+  return inserted?.seconds ?? undefined;
 }
 
 /**
@@ -124,20 +129,6 @@ export async function listCases(sql: Db, query: { scope: ListScope; after: Curso
     where ${owner} and ${after}
     order by created_at desc, id desc
     limit ${query.limit + 1}`;
-}
-
-/**
- * Seconds since a case entered its current status (its latest timeline row), on the database's clock that stamped
- * the row; undefined for a case without a timeline.
- *
- * @example
- * await secondsInCurrentStatus(tx, caseId); // 5400.2
- */
-export async function secondsInCurrentStatus(tx: Tx, caseId: string): Promise<number | undefined> {
-  const [row] = await tx<{ seconds: number }[]>`
-    select extract(epoch from clock_timestamp() - at)::float8 as seconds
-    from cases.timeline where case_id = ${caseId} order by id desc limit 1`;
-  return row?.seconds;
 }
 
 /**

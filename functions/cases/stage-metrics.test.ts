@@ -7,12 +7,11 @@ import { INSTRUMENTS } from '../../shared/telemetry/metrics.ts';
 import { recordedMetrics, type RecordedMetrics } from '../../shared/telemetry/testing.ts';
 import { uniqueName } from '../../test/support/names.ts';
 import { moveOnEvent } from './consumers.ts';
-import type { CaseStatus } from './lifecycle.ts';
+import { STATUSES, type CaseStatus } from './lifecycle.ts';
 import { advanceCase, casesRuntime, deliverOpinion, reachesStatus, reportFact, submittedCase, type Client } from './testing.ts';
 
 const source = uniqueName('facts');
 const HOUR = 3_600_000;
-const STATUSES: CaseStatus[] = ['draft', 'awaiting_payment', 'triage', 'matching', 'assigned', 'in_review', 'peer_review', 'delivered', 'closed'];
 
 /** Reports a fact as the function that owns it would: through the outbox. */
 const report = <D extends EventDefinition>(definition: D, data: EventData<D>) => reportFact(source, definition, data);

@@ -2,20 +2,24 @@ import { afterCommit, type Tx } from '../../shared/db/index.ts';
 import { countSlaBreach, recordStageDuration } from '../../shared/telemetry/metrics.ts';
 import type { CaseStatus } from './lifecycle.ts';
 import { promisedBy } from './pricing.ts';
-import { secondsInCurrentStatus, statusAt, type CaseRow } from './queries.ts';
+import { statusAt, type CaseRow } from './queries.ts';
 
 /**
- * Measures one move of a case for the dashboards: how long it stayed in the status it leaves and, when it is
- * delivered, whether the turnaround promised from payment was missed. Read in the move's transaction before its
- * timeline row is written; recorded only once that transaction commits, so a rolled-back move counts nothing.
- * A case is delivered once (no move leaves `delivered` but closing), and one the `flag-overdue-cases` sweep already
- * counted (sla_breached_at set) is not counted again, so a breach is counted once per case.
+ * Measures one move of a case for the dashboards: `seconds` it stayed in the status it leaves (from its timeline,
+ * see insertTimeline) and, when it is delivered, whether the turnaround promised from payment was missed. Recorded
+ * only once the move's transaction commits, so a rolled-back move counts nothing. A case is delivered once (no move
+ * leaves `delivered` but closing), and one the `flag-overdue-cases` sweep already counted (sla_breached_at set) is
+ * not counted again, so a breach is counted once per case.
  *
  * @example
- * await measureMove(tx, row, { from: 'in_review', to: 'delivered' });
+ * await measureMove(tx, row, { from: 'in_review', to: 'delivered' }, 5400.2);
  */
-export async function measureMove(tx: Tx, row: Pick<CaseRow, 'id' | 'urgency' | 'paidAt' | 'slaBreachedAt'>, move: { from: CaseStatus; to: CaseStatus }): Promise<void> {
-  const seconds = await secondsInCurrentStatus(tx, row.id);
+export async function measureMove(
+  tx: Tx,
+  row: Pick<CaseRow, 'id' | 'urgency' | 'paidAt' | 'slaBreachedAt'>,
+  move: { from: CaseStatus; to: CaseStatus },
+  seconds: number | undefined,
+): Promise<void> {
   const breachedIn = move.to === 'delivered' && !row.slaBreachedAt ? await promiseMissedIn(tx, row, move.from) : undefined;
   afterCommit(tx, () => {
     if (seconds !== undefined) recordStageDuration(move.from, seconds);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Context } from 'hono';
 import { createRateLimiter, type RateLimiter, type RateRule } from '../../shared/auth/rate-limit.ts';
 import { problems } from '../../shared/http/problem.ts';
 import type { Kv } from '../../shared/kv/index.ts';
@@ -62,18 +61,6 @@ export function createLimiters(kv: Kv, limits: IdentityLimits = DEFAULT_LIMITS):
 export async function enforce(limiter: RateLimiter, key: string): Promise<void> {
   const verdict = await limiter.hit(key);
   if (!verdict.allowed) throw problems.tooManyRequests(verdict.retryAfterSeconds);
-}
-
-/**
- * The caller's address as the ingress saw it: the last `X-Forwarded-For` hop is the one our own proxy appended
- * (earlier hops are whatever the client claimed).
- *
- * @example
- * clientIp(c); // '203.0.113.7'
- */
-export function clientIp(c: Context): string {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
-  return forwarded?.at(-1) ?? c.req.header('x-real-ip') ?? 'unknown';
 }
 
 /**

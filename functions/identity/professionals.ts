@@ -12,7 +12,8 @@ import { validate } from '../../shared/http/validate.ts';
 import { Country, createAccount, Email, Locale, Name, Password, Phone } from './accounts.ts';
 import { signedIn, type IdentityDeps } from './deps.ts';
 import { canTransition, type ProfessionalStatus } from './lifecycle.ts';
-import { clientIp, enforce } from './limits.ts';
+import { clientIp } from '../../shared/http/client-ip.ts';
+import { enforce } from './limits.ts';
 import { hashPassword } from './passwords.ts';
 import { findProfessional, insertProfessional, isUniqueViolation, updateProfessional } from './queries.ts';
 

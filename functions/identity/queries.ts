@@ -2,7 +2,7 @@ import type { JWK } from 'jose';
 import type { Grade } from '../../shared/auth/grades.ts';
 import type { Role } from '../../shared/auth/principal.ts';
 import type { OutboxInsert } from '../../shared/bus/emit.ts';
-import type { Sql, Tx } from '../../shared/db/index.ts';
+import { lockNamed, type Sql, type Tx } from '../../shared/db/index.ts';
 import { keyring } from '../../shared/keyring/index.ts';
 
 /** Every statement of the identity schema, one function each; the transaction or client comes first. */
@@ -309,7 +309,7 @@ export interface StoredKeyRow {
 
 /** Serialises key generation and rotation across processes (transaction-scoped, so safe behind PgBouncer). */
 export async function lockSigningKeys(tx: Tx): Promise<void> {
-  await tx`select pg_advisory_xact_lock(hashtext('identity.signing_keys'))`;
+  await lockNamed(tx, 'identity.signing_keys');
 }
 
 /** Keys still published: the signing one (newest first) and those retired less than `graceSeconds` ago. */

@@ -6,7 +6,8 @@ import { problems } from '../../shared/http/problem.ts';
 import { validate } from '../../shared/http/validate.ts';
 import { Country, createAccount, Email, Locale, Name, Password, Phone } from './accounts.ts';
 import type { IdentityDeps } from './deps.ts';
-import { clientIp, enforce } from './limits.ts';
+import { clientIp } from '../../shared/http/client-ip.ts';
+import { enforce } from './limits.ts';
 import { hashPassword } from './passwords.ts';
 import { isUniqueViolation } from './queries.ts';
 

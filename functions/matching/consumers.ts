@@ -100,6 +100,8 @@ export function matchingConsumers(settings: MatchingSettings): Subscription[] {
       if (request) await openNextTier(tx, settings, request);
     }),
     on(OpinionSubmittedV1, async (tx, { data }) => {
+      // The case first, then its searches and assignments: the order a cancellation takes them in.
+      await views.lockCase(tx, data.caseId);
       await finishAssignment(tx, { caseId: data.caseId, kind: 'opinion', professionalId: data.authorId, now: settings.now() });
       if (data.peerReview) await reviewSubmitted(tx, settings, { caseId: data.caseId, opinionId: data.opinionId });
     }),

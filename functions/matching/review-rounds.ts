@@ -13,14 +13,14 @@ import { findCaseView, lockCase } from './view-queries.ts';
 
 /**
  * The author submitted the opinion (again): with peer review, a resubmission after changes were requested gives the
- * reviewer the new round with a fresh deadline.
+ * reviewer the new round with a fresh deadline. The caller holds the case's lock (`lockCase`), taken before any
+ * other row of the case, as a cancellation takes it: the same order everywhere, so the two cannot deadlock.
  *
  * @example
+ * await lockCase(tx, caseId);
  * await reviewSubmitted(tx, settings, { caseId, opinionId });
  */
 export async function reviewSubmitted(tx: Tx, settings: MatchingSettings, s: { caseId: string; opinionId: string }): Promise<void> {
-  // The case's lock orders this after a decision or a cancellation of the same case handled on another consumer.
-  await lockCase(tx, s.caseId);
   await reopenOwedRound(tx, settings, await countSubmission(tx, s));
 }
 
@@ -45,13 +45,12 @@ export async function reviewDecided(
 }
 
 /** Reopens the reviewer's finished assignment when they owe a submitted round (the case still going on). */
-async function reopenOwedRound(tx: Tx, settings: MatchingSettings, rounds: OpinionRounds): Promise<boolean> {
-  if (rounds.approved || !rounds.reviewerId || rounds.submissions <= rounds.decidedRound) return false;
-  if ((await findCaseView(tx, rounds.caseId))?.cancelled) return false;
+async function reopenOwedRound(tx: Tx, settings: MatchingSettings, rounds: OpinionRounds): Promise<void> {
+  if (rounds.approved || !rounds.reviewerId || rounds.submissions <= rounds.decidedRound) return;
+  if ((await findCaseView(tx, rounds.caseId))?.cancelled) return;
   const finished = await lockFinishedReview(tx, rounds.caseId, rounds.reviewerId);
-  if (!finished) return false;
+  if (!finished) return;
   const now = settings.now();
   const dueAt = new Date(now.getTime() + settings.reviewTurnaroundMs[finished.urgency]);
   await reopenReview(tx, { assignment: finished, round: rounds.submissions, dueAt, now });
-  return true;
 }

@@ -1,5 +1,5 @@
 import type { Grade } from '../../shared/auth/grades.ts';
-import type { Sql, Tx } from '../../shared/db/index.ts';
+import { lockNamed, type Sql, type Tx } from '../../shared/db/index.ts';
 
 /** Statements on matching's views of professionals, patients and cases (fed by identity's and cases' events). */
 
@@ -157,5 +157,5 @@ export async function setCaseStatus(tx: Tx, id: string, status: string): Promise
  * await lockCase(tx, caseId);
  */
 export async function lockCase(tx: Tx, caseId: string): Promise<void> {
-  await tx`select pg_advisory_xact_lock(hashtextextended(${`matching.case:${caseId}`}, 0))`;
+  await lockNamed(tx, `matching.case:${caseId}`);
 }

@@ -1,4 +1,3 @@
-import fontkit from '@pdf-lib/fontkit';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
@@ -51,7 +50,8 @@ export async function embedReportFonts(doc: PDFDocument): Promise<ReportFonts> {
     },
   );
   const { regular, bold } = await files;
-  doc.registerFontkit(fontkit);
+  // Loaded with the first report, not at start: 1.2 MB every cold start of opinions would otherwise pay for.
+  doc.registerFontkit((await import('@pdf-lib/fontkit')).default);
   const sans = await doc.embedFont(regular, { subset: true });
   const sansBold = await doc.embedFont(bold, { subset: true });
   return { regular: [sans], bold: [sansBold, sans] };

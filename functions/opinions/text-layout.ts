@@ -73,8 +73,15 @@ export function wrapParagraph(paragraph: string, fonts: PDFFont[], size: number,
     let rest = word;
     while (measure(rest) > width) {
       const chars = [...rest];
-      let cut = chars.length;
-      while (cut > 1 && measure(chars.slice(0, cut).join('')) > width) cut--;
+      // The longest prefix that fits, by bisection: measuring shapes the text, too slow to try one length at a time
+      // on a 1,000-character hash or URL.
+      let [fits, tooWide] = [1, chars.length];
+      while (tooWide - fits > 1) {
+        const middle = (fits + tooWide) >> 1;
+        if (measure(chars.slice(0, middle).join('')) > width) tooWide = middle;
+        else fits = middle;
+      }
+      const cut = fits;
       if (line) lines.push(line);
       lines.push(chars.slice(0, cut).join(''));
       line = '';

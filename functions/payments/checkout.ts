@@ -5,6 +5,7 @@ import { authenticate } from '../../shared/auth/authenticate.ts';
 import { authorize } from '../../shared/auth/policy.ts';
 import { transaction } from '../../shared/db/index.ts';
 import { describe } from '../../shared/http/openapi.ts';
+import { clientIp } from '../../shared/http/client-ip.ts';
 import { HttpProblem, problems } from '../../shared/http/problem.ts';
 import { validate } from '../../shared/http/validate.ts';
 import type { Gateway } from './gateways/types.ts';
@@ -14,8 +15,6 @@ import { gatewayFor, type GatewayName, type PaymentSettings } from './settings.t
 const Checkout = v.object({ caseId: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)) });
 const IdempotencyKey = v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces'));
 
-/** The caller's address as the ingress saw it (first X-Forwarded-For hop). */
-export const callerIp = (header: (name: string) => string | undefined) => header('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
 
 const view = (p: PaymentRow) => ({
   paymentId: p.id,
@@ -50,7 +49,7 @@ export function checkoutRoutes(deps: { settings: PaymentSettings; gateways: (nam
       const key = rawKey === undefined ? undefined : v.safeParse(IdempotencyKey, rawKey);
       if (key && !key.success) throw problems.validation([{ pointer: '/headers/idempotency-key', message: key.issues[0].message }]);
       const bodyHash = createHash('sha256').update(JSON.stringify({ caseId })).digest('hex');
-      const ip = callerIp((n) => c.req.header(n));
+      const ip = clientIp(c);
       const ipCountry = c.req.header(deps.settings.ipCountryHeader)?.toUpperCase().match(/^[A-Z]{2}$/)?.[0] ?? null;
       const payment = await transaction(async (tx) => {
         if (key?.success) {

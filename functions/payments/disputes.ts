@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../shared/db/index.ts';
-import { closeDispute, upsertDispute, type DisputeRow } from './dispute-queries.ts';
+import { chargebackLinesOf, closeDispute, upsertDispute, type DisputeRow } from './dispute-queries.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import type { PaymentRow } from './queries.ts';
 
@@ -26,7 +26,11 @@ export async function recordDispute(tx: Tx, payment: PaymentRow, notice: Gateway
   if (dispute.status === 'won' || dispute.status === status) return undefined;
   const fee = status === 'lost' && notice.fee ? notice.fee : undefined;
   const closed = await closeDispute(tx, dispute.id, { status, fee: fee?.amount ?? null, feeCurrency: fee?.currency ?? null });
-  // A win restores a charged-back payment only when it is this dispute's chargeback that is undone.
-  if (status === 'won' && (dispute.status === 'lost') !== (payment.status === 'charged_back')) return undefined;
+  if (status === 'won') {
+    // A win restores a charged-back payment only when it undoes this dispute's own booked chargeback (another
+    // dispute may have charged it back, or this one was lost while the payment already was); an open dispute's win
+    // moves a payment that was not charged back.
+    if (payment.status === 'charged_back' ? (await chargebackLinesOf(tx, dispute.id)).length === 0 : dispute.status === 'lost') return undefined;
+  }
   return closed;
 }

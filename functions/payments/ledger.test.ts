@@ -45,6 +45,27 @@ describe('ledger enforced by the database', () => {
     await ledgerInvariants();
   });
 
+  it('a second dispute lost on a charged-back payment, then won, does not restore it (found by the property below)', async () => {
+    const settings = paymentSettings();
+    const [caseId, paymentId] = [randomUUID(), randomUUID()];
+    const event = (eventKey: string, extra: Record<string, unknown>) =>
+      transaction((tx) => ingest(tx, settings, { gateway: 'sandbox', eventKey, paymentId, amount: 1000, currency: 'EUR', ...extra } as Parameters<typeof ingest>[2]));
+    await transaction(async (tx) => {
+      await upsertSubmittedCase(tx, { caseId, ownerId: randomUUID(), priceAmount: 1000, priceCurrency: 'EUR', urgency: 'standard', specialty: null, patientCountry: 'DE' });
+      await insertPayment(tx, { id: paymentId, caseId, ownerId: 'x', gateway: 'sandbox', amount: 1000, currency: 'EUR', country: 'DE', ip: '10.0.0.1', ipCountry: null });
+    });
+    await event(`p:${paymentId}`, { kind: 'succeeded' });
+    await event(`a:${paymentId}`, { kind: 'dispute_lost', disputeRef: `dpa_${paymentId}` });
+    await event(`b1:${paymentId}`, { kind: 'dispute_lost', disputeRef: `dpb_${paymentId}` });
+    await event(`b2:${paymentId}`, { kind: 'dispute_won', disputeRef: `dpb_${paymentId}` });
+    const [row] = await db()<{ status: string; clearing: string }[]>`
+      select p.status, (select coalesce(sum(l.debit - l.credit), 0) from payments.journal_lines l join payments.journal_entries e on e.id = l.entry_id
+                        where e.payment_id = p.id and l.account = 'gateway_clearing') as clearing
+      from payments.payments p where p.id = ${paymentId}`;
+    assert.deepEqual({ status: row!.status, clearing: Number(row!.clearing) }, { status: 'charged_back', clearing: 0 });
+    await ledgerInvariants();
+  });
+
   it('any sequence of payments, refunds, disputes, deliveries, earnings and payouts keeps entries balanced and balances exact', async () => {
     const platform = paymentsPlatform();
     const settings = paymentSettings({ sandbox: true });

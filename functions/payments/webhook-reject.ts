@@ -4,6 +4,7 @@ import { createRateLimiter } from '../../shared/auth/rate-limit.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import { config } from '../../shared/config/index.ts';
 import { transaction } from '../../shared/db/index.ts';
+import { clientIp } from '../../shared/http/client-ip.ts';
 import { HttpProblem, problems } from '../../shared/http/problem.ts';
 import { createKv } from '../../shared/kv/index.ts';
 import type { GatewayName, PaymentSettings } from './settings.ts';
@@ -12,18 +13,6 @@ export type RejectReason = 'missing-signature' | 'bad-signature' | 'stale-timest
 
 /** Refuses one webhook from the request's sender and returns the problem to throw. */
 export type RejectWebhook = (c: Context, gateway: GatewayName, reason: RejectReason) => Promise<HttpProblem>;
-
-/**
- * The sender's address as our ingress saw it: the last `X-Forwarded-For` hop is the one our own proxy appended
- * (earlier hops are whatever the sender claimed, so a forger cannot pick a fresh key per request).
- *
- * @example
- * sourceIp(c); // '203.0.113.7'
- */
-export function sourceIp(c: Context): string {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
-  return forwarded?.at(-1) ?? c.req.header('x-real-ip') ?? 'unknown';
-}
 
 /**
  * Builds the refusal of webhooks: each refusal records the security event (gateway and reason only, nothing from the
@@ -39,7 +28,7 @@ export function sourceIp(c: Context): string {
 export function webhookRejecter(settings: PaymentSettings): RejectWebhook {
   const limiter = createRateLimiter(settings.kv ?? createKv(config()), 'payments-webhook-rejections', settings.webhookRejections);
   return async function rejectWebhook(c, gateway, reason) {
-    const verdict = await limiter.hit(sourceIp(c));
+    const verdict = await limiter.hit(clientIp(c));
     if (!verdict.allowed) return problems.tooManyRequests(verdict.retryAfterSeconds);
     await transaction((tx) => emit(tx, PaymentWebhookRejectedV1, { source: 'payments', data: { gateway, reason } }));
     return new HttpProblem(400, 'webhook-rejected', { detail: `The ${gateway} webhook was refused: ${reason}.` });

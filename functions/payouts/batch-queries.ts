@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../shared/db/index.ts';
+import { lockNamed, type Sql, type Tx } from '../../shared/db/index.ts';
 import type { EarningRow } from './queries.ts';
 
 /** The statements of weekly batches and their payouts, one function each; the transaction or client comes first. */
@@ -38,7 +38,7 @@ export interface SkippedRow {
  * await lockBatchRuns(tx);
  */
 export async function lockBatchRuns(tx: Tx): Promise<void> {
-  await tx`select pg_advisory_xact_lock(hashtext('payouts.weekly-batch'))`;
+  await lockNamed(tx, 'payouts.weekly-batch');
 }
 
 /**

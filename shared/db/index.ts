@@ -124,3 +124,15 @@ export function beforeCommit(tx: Tx, hook: () => Promise<void>): boolean {
 export function afterCommit(tx: Tx, hook: () => void): void {
   afterCommitHooks.get(tx)?.push(hook);
 }
+
+/**
+ * Holds a lock named `key` until the transaction ends (a PostgreSQL advisory lock): transaction-scoped, so safe
+ * behind PgBouncer in transaction mode. For serialising work on something that has no row of its own to lock (one
+ * case's events across consumers, a weekly batch, key rotation).
+ *
+ * @example
+ * await lockNamed(tx, `matching.case:${caseId}`);
+ */
+export async function lockNamed(tx: Sql | Tx, key: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}

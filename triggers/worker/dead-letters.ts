@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { fromBinaryHttp, type CloudEvent } from '../../events/envelope.ts';
 import { requirePlatformCaller } from '../../shared/auth/platform.ts';
 import { parkDeadLetter } from '../../shared/bus/delivery.ts';
-import type { Sql } from '../../shared/db/index.ts';
+import { lockNamed, type Sql } from '../../shared/db/index.ts';
 import { problems } from '../../shared/http/problem.ts';
 import { BRIDGE_CONSUMER } from './broker.ts';
 
@@ -54,7 +54,7 @@ export function deadLetterRoutes(deps: DeadLetterDeps): Hono {
     const body = Buffer.from(c.req.header('ce-knativeerrordata') ?? '', 'base64').toString('utf8').slice(0, 500);
     await deps.sql().begin(async (tx) => {
       // Serialise on (consumer, event) so two deliveries of the same dead letter cannot both insert.
-      await tx`select pg_advisory_xact_lock(hashtext(${`${consumer} ${event.id}`}))`;
+      await lockNamed(tx, `${consumer} ${event.id}`);
       const [open] = await tx`select 1 from bus.dead_letters where consumer = ${consumer} and event_id = ${event.id} and replayed_at is null`;
       if (open) return;
       await parkDeadLetter(tx, { consumer, event, attempts: deps.attempts, error: `Knative gave up: HTTP ${code}${body ? `: ${body}` : ''}` });
