@@ -9,7 +9,7 @@ const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 export const DocumentUploadedV1 = defineEvent(
   'document.uploaded.v1',
-  'A record was uploaded to a case and stored encrypted under its owner\'s key at blobKey; kind was detected from its bytes, sha256 is of the plaintext.',
+  'A record was uploaded to a case and verified (size, sha256, kind detected from its bytes); its bytes wait at blobKey (stagedUploadKey) until the documents pipeline seals them under the owner\'s key at documentStorage.original.',
   v.object({
     caseId: v.string(),
     ownerId: v.string(),
@@ -56,9 +56,20 @@ export interface StoredForm {
 }
 
 /**
+ * Where the client's PUT puts a record's bytes: plaintext, so only until the documents pipeline has sealed them
+ * (or the intent is refused or abandoned, when cases deletes them). Under the owner's id: a key made from the
+ * caller's own id can only ever name the caller's uploads, and one prefix holds all of a person's.
+ *
+ * @example
+ * await blobs.delete(stagedUploadKey({ ownerId, caseId, documentId }));
+ */
+export const stagedUploadKey = (at: { ownerId: string; caseId: string; documentId: string }) => `uploads/${at.ownerId}/${at.caseId}/${at.documentId}`;
+
+/**
  * Where a document's encrypted forms live and what each is bound to — the storage contract between cases (which
- * stores the original) and documents (which reads it and stores the text and the de-identified copy). Every form
- * is `sealBytes(ownerKey, bytes, context)` from shared/keyring.
+ * verifies an upload and reads the original back for downloads) and documents (which seals the staged upload as the
+ * original at its first read, and stores the text and the de-identified copy). Every form is
+ * `sealBytes(ownerKey, bytes, context)` from shared/keyring.
  *
  * @example
  * const { key, context } = documentStorage.text(caseId, documentId);

@@ -138,6 +138,8 @@ describe('targets', () => {
     assert.equal(db.storageEncrypted, true);
     one(registered, 'aws:s3/bucket:Bucket');
     one(registered, 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock');
+    const [expiry] = one(registered, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').inputs.rules;
+    assert.deepEqual([expiry.filter.prefix, expiry.expiration.days], ['uploads/', 2], 'plaintext uploads never linger');
     assertPgBouncer(registered);
     assert.equal(minio(registered).length, 0);
     assert.equal(named(registered, T.SECRET, 'consilium-data').inputs.stringData.S3_ENDPOINT, 'https://s3.eu-central-1.amazonaws.com');
@@ -153,6 +155,8 @@ describe('targets', () => {
     assertPgBouncer(registered);
     assert.equal(minio(registered).length, 1);
     assert.match(named(registered, T.SECRET, 'consilium-data').inputs.stringData.S3_ENDPOINT, /^http:\/\/minio\./);
+    const [mc] = byType(registered, T.JOB).find((j) => j.inputs.metadata.name === 'minio-bucket')!.inputs.spec.template.spec.containers;
+    assert.match(mc.command.join(' '), /mc ilm import .*"Prefix":"uploads\/".*|"Prefix":"uploads\/".*mc ilm import/, 'plaintext uploads never linger');
     assertSharedLayer(registered, settings, fixture);
   });
 
@@ -161,7 +165,8 @@ describe('targets', () => {
     assert.equal(one(registered, 'gcp:container/cluster:Cluster').inputs.removeDefaultNodePool, true);
     one(registered, 'gcp:container/nodePool:NodePool');
     assert.equal(one(registered, 'gcp:sql/databaseInstance:DatabaseInstance').inputs.databaseVersion, 'POSTGRES_17');
-    one(registered, 'gcp:storage/bucket:Bucket');
+    const [expiry] = one(registered, 'gcp:storage/bucket:Bucket').inputs.lifecycleRules;
+    assert.deepEqual([expiry.action.type, expiry.condition.matchesPrefixes, expiry.condition.age], ['Delete', ['uploads/'], 2], 'plaintext uploads never linger');
     one(registered, 'gcp:storage/hmacKey:HmacKey');
     assertPgBouncer(registered);
     assert.equal(named(registered, T.SECRET, 'consilium-data').inputs.stringData.S3_ENDPOINT, 'https://storage.googleapis.com');

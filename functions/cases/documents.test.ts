@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { documentStorage } from '../../events/documents.ts';
-import { createBlobStore } from '../../shared/blob/index.ts';
+import { documentStorage, stagedUploadKey } from '../../events/documents.ts';
+import { createBlobStore, FsBlobStore } from '../../shared/blob/index.ts';
 import { config } from '../../shared/config/index.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
-import { keyring, openBytes } from '../../shared/keyring/index.ts';
+import { createKeyring, keyring, localKeyWrapper, sealBytes } from '../../shared/keyring/index.ts';
 import { eventually } from '../../test/support/runtime.ts';
-import { stagingKey } from './documents.ts';
 import { signLink } from './links.ts';
 import { caseEvents, casesRuntime, intentFor, newCaseBody, putUpload, signedInOps, signedInPatient, type Client } from './testing.ts';
 
@@ -50,34 +50,38 @@ describe('case documents', () => {
     return { id: created.id, complete: await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, token) };
   }
 
-  it('stores an upload encrypted under the owner key, and answers the original bytes through an audited link', async () => {
+  it('verifies an upload, announces it, and answers its bytes through an audited link — before and after documents seals it', async () => {
     const patient = await signedInPatient(api);
     const caseId = await draft(patient.token);
     const { id, complete } = await upload(caseId, patient.token, PDF, 'application/pdf');
     assert.equal(complete.status, 200, await complete.clone().text());
     assert.equal((await json<{ status: string }>(complete)).status, 'uploaded');
-
-    const stored = documentStorage.original(caseId, id);
-    const ciphertext = await blobs().get(stored.key);
-    assert.ok(ciphertext, 'the encrypted original is stored');
-    assert.equal(Buffer.from(ciphertext).indexOf('%PDF'), -1, 'the object in the bucket is ciphertext');
-    const key = await keyring().existingKey(db(), patient.id);
-    assert.deepEqual(new Uint8Array(openBytes(key!, ciphertext, stored.context)), PDF);
-    assert.equal(await blobs().head(stagingKey(caseId, id)), undefined, 'the plaintext staging copy is gone');
+    const staged = stagedUploadKey({ ownerId: patient.id, caseId, documentId: id });
+    assert.deepEqual(await blobs().get(staged), PDF, 'the verified bytes wait where they were PUT, for the documents pipeline');
 
     const read = await api.get(`/v1/cases/${caseId}/documents/${id}`, patient.token);
     assert.equal(read.status, 200);
     const view = await json<{ filename: string; kind: string; size: number; downloadUrl: string }>(read);
     assert.deepEqual([view.filename, view.kind, view.size], ['jane-doe-scan.pdf', 'pdf', PDF.length]);
-    const content = await api.get(new URL(view.downloadUrl).pathname + new URL(view.downloadUrl).search);
+    const download = () => api.get(new URL(view.downloadUrl).pathname + new URL(view.downloadUrl).search);
+    const content = await download();
     assert.equal(content.status, 200);
     assert.deepEqual(new Uint8Array(await content.arrayBuffer()), PDF);
     assert.match(content.headers.get('content-disposition') ?? '', /jane-doe-scan\.pdf/);
 
+    // What the documents pipeline does at its first read (events/documents.ts): seal as the original, drop the plaintext.
+    const stored = documentStorage.original(caseId, id);
+    const key = await keyring().existingKey(db(), patient.id);
+    await blobs().put(stored.key, sealBytes(key!, PDF, stored.context), 'application/octet-stream');
+    await blobs().delete(staged);
+    const sealed = await download();
+    assert.equal(sealed.status, 200);
+    assert.deepEqual(new Uint8Array(await sealed.arrayBuffer()), PDF, 'the sealed original, opened with the owner key');
+
     const events = await caseEvents(caseId);
     const uploaded = events.find((e) => e.type === 'document.uploaded.v1');
-    assert.deepEqual(uploaded?.data, { caseId, ownerId: patient.id, documentId: id, kind: 'pdf', contentType: 'application/pdf', size: PDF.length, sha256: intentFor(PDF, '').sha256, blobKey: stored.key });
-    assert.deepEqual(events.filter((e) => e.type === 'document.read.v1').map((e) => e.data.what), ['metadata', 'content']);
+    assert.deepEqual(uploaded?.data, { caseId, ownerId: patient.id, documentId: id, kind: 'pdf', contentType: 'application/pdf', size: PDF.length, sha256: intentFor(PDF, '').sha256, blobKey: staged });
+    assert.deepEqual(events.filter((e) => e.type === 'document.read.v1').map((e) => e.data.what), ['metadata', 'content', 'content']);
     assert.ok(!JSON.stringify(events).includes('jane-doe'), 'no file name in events');
 
     const tampered = new URL(view.downloadUrl);
@@ -117,16 +121,71 @@ describe('case documents', () => {
       const caseId = await draft(patient.token);
       const res = await intent(caseId, patient.token, intentFor(declared, 'application/pdf'));
       const created = await json<Intent>(res);
-      assert.ok((await putUpload(created, sent)).ok);
+      const put = await putUpload(created, sent);
+      if (type === 'checksum-mismatch' && blobs() instanceof FsBlobStore) {
+        // The local store checks the SHA-256 signed into the upload URL, as AWS S3 does (s3rver does not).
+        assert.equal(put.status, 400);
+        assert.equal(await blobs().head(stagedUploadKey({ ownerId: patient.id, caseId, documentId: created.id })), undefined);
+        // complete must still catch what a store that does not check would keep.
+        await blobs().put(stagedUploadKey({ ownerId: patient.id, caseId, documentId: created.id }), sent, 'application/pdf');
+      } else {
+        assert.ok(put.ok, `PUT answered ${put.status}`);
+      }
       const complete = await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, patient.token);
       assert.equal(complete.status, status);
       assert.match((await json<Problem>(complete)).type, new RegExp(`${type}$`));
       assert.equal((await api.get(`/v1/cases/${caseId}/documents/${created.id}`, patient.token)).status, 404);
-      assert.equal(await blobs().head(stagingKey(caseId, created.id)), undefined);
+      assert.equal(await blobs().head(stagedUploadKey({ ownerId: patient.id, caseId, documentId: created.id })), undefined);
       assert.equal(await blobs().head(documentStorage.original(caseId, created.id).key), undefined);
       assert.ok(!(await caseEvents(caseId)).some((e) => e.type === 'document.uploaded.v1'));
     });
   }
+
+  it('holds the limits of a case under racing intents, and gives the room back when a record is dropped', async () => {
+    const patient = await signedInPatient(api);
+    const { maxPerCase, maxBytes, maxCaseBytes } = config().documents;
+    const room = async (caseId: string) =>
+      (await db()<{ documentCount: number; documentBytes: string }[]>`select document_count, document_bytes from cases.cases where id = ${caseId}`)[0]!;
+
+    const crowded = await draft(patient.token);
+    const wrong = await json<Intent>(await intent(crowded, patient.token, intentFor(PNG, 'application/pdf')));
+    const racing = await Promise.all(Array.from({ length: maxPerCase + 4 }, (_, i) => intent(crowded, patient.token, intentFor(PDF, 'application/pdf', `r${i}.pdf`))));
+    const statuses = racing.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 201).length, maxPerCase - 1, statuses.join(' '));
+    assert.equal(statuses.filter((s) => s === 413).length, 5);
+    for (const refused of racing.filter((r) => r.status === 413)) assert.match((await json<Problem>(refused)).type, /too-many-documents$/);
+    assert.deepEqual(await room(crowded), { documentCount: maxPerCase, documentBytes: String((maxPerCase - 1) * PDF.length + PNG.length) });
+
+    // A refused upload is forgotten, and its room with it.
+    assert.ok((await putUpload(wrong, PNG)).ok);
+    assert.equal((await api.post(`/v1/cases/${crowded}/documents/${wrong.id}/complete`, undefined, patient.token)).status, 415);
+    assert.equal((await room(crowded)).documentCount, maxPerCase - 1);
+    assert.equal((await intent(crowded, patient.token, intentFor(PDF, 'application/pdf'))).status, 201);
+
+    const heavy = await draft(patient.token);
+    const fits = Math.floor(maxCaseBytes / maxBytes);
+    const big = { ...intentFor(PDF, 'application/pdf'), size: maxBytes };
+    const bytesRace = await Promise.all(Array.from({ length: fits + 2 }, () => intent(heavy, patient.token, big)));
+    assert.equal(bytesRace.filter((r) => r.status === 201).length, fits);
+    for (const refused of bytesRace.filter((r) => r.status !== 201)) {
+      assert.equal(refused.status, 413);
+      assert.match((await json<Problem>(refused)).type, /case-too-large$/);
+    }
+    assert.equal(Number((await room(heavy)).documentBytes), fits * maxBytes);
+  });
+
+  it('records no intent under a key shredded by another process, though this one remembered it: 409 erased', async () => {
+    const patient = await signedInPatient(api);
+    const caseId = await draft(patient.token);
+    assert.equal((await intent(caseId, patient.token, intentFor(PDF, 'application/pdf'))).status, 201, 'the key is now remembered');
+    // Erasure elsewhere (identity shreds the key through its own keyring).
+    assert.equal(await createKeyring(localKeyWrapper(randomBytes(32))).shred(db(), patient.id), true);
+    const refused = await intent(caseId, patient.token, intentFor(PNG, 'image/png', 'after.png'));
+    assert.equal(refused.status, 409);
+    assert.match((await json<Problem>(refused)).type, /erased$/);
+    const [row] = await db()<{ n: number }[]>`select count(*)::int as n from cases.documents where case_id = ${caseId}`;
+    assert.equal(row!.n, 1, 'only the intent made before the erasure');
+  });
 
   it('answers 409 to complete before the bytes were PUT, and keeps the intent for a retry', async () => {
     const patient = await signedInPatient(api);
@@ -154,6 +213,18 @@ describe('case documents', () => {
     assert.equal((await api.post(`/v1/cases/${caseId}/cancel`, undefined, other.token)).status, 404);
     const ops = await signedInOps(api);
     assert.equal((await api.get(`/v1/cases/${caseId}/documents/${id}`, ops.token)).status, 200);
+
+    // A pending upload, its bytes PUT: only its owner completes it; the others change nothing.
+    const pending = await json<Intent>(await intent(caseId, owner.token, intentFor(PNG, 'image/png', 'x.png')));
+    assert.ok((await putUpload(pending, PNG)).ok);
+    const complete = (token: string) => api.post(`/v1/cases/${caseId}/documents/${pending.id}/complete`, undefined, token);
+    assert.equal((await complete(other.token)).status, 404);
+    assert.equal((await complete(ops.token)).status, 403, 'ops see the case but do not upload');
+    assert.equal((await intent(caseId, ops.token, intentFor(PDF, 'application/pdf'))).status, 403);
+    const [row] = await db()<{ status: string }[]>`select status from cases.documents where id = ${pending.id}`;
+    assert.equal(row?.status, 'pending');
+    assert.equal((await complete(owner.token)).status, 200);
+    assert.equal((await caseEvents(caseId)).filter((e) => e.type === 'document.uploaded.v1').length, 2);
   });
 
   it('submits only with an uploaded record and the processing consent, then accepts no more uploads', async () => {
@@ -172,7 +243,7 @@ describe('case documents', () => {
     const view = await json<{ status: string; documents: { id: string }[]; timeline: { status: string }[] }>(await api.get(`/v1/cases/${caseId}`, patient.token));
     assert.equal(view.status, 'awaiting_payment');
     assert.equal(view.documents.length, 1, 'the intent never completed was dropped');
-    assert.equal(await blobs().head(stagingKey(caseId, pending.id)), undefined, 'with its plaintext bytes');
+    assert.equal(await blobs().head(stagedUploadKey({ ownerId: patient.id, caseId, documentId: pending.id })), undefined, 'with its plaintext bytes');
     const submitted = (await caseEvents(caseId)).find((e) => e.type === 'case.submitted.v1');
     assert.equal(submitted?.data.questionCount, 2);
     assert.deepEqual(submitted?.data.documentIds, [view.documents[0]!.id]);

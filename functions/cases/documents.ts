@@ -1,24 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { DocumentReadV1, DocumentUploadedV1, documentStorage } from '../../events/documents.ts';
+import { DocumentReadV1, documentStorage, stagedUploadKey } from '../../events/documents.ts';
 import { authenticate } from '../../shared/auth/authenticate.ts';
+import { authorize, decide } from '../../shared/auth/policy.ts';
 import type { Principal } from '../../shared/auth/principal.ts';
 import { createBlobStore, type BlobStore } from '../../shared/blob/index.ts';
+import { CONTENT_TYPES, detectKind, kindDeclaredBy } from '../../shared/blob/detect.ts';
 import { contentDisposition } from '../../shared/blob/disposition.ts';
 import { emit } from '../../shared/bus/emit.ts';
+import { wakeRelay } from '../../shared/bus/signal.ts';
 import { config } from '../../shared/config/index.ts';
 import { db, transaction, type Tx } from '../../shared/db/index.ts';
-import { keyring, open, openBytes, seal, sealBytes } from '../../shared/keyring/index.ts';
+import { keyring, KeyShreddedError, open, openBytes, seal } from '../../shared/keyring/index.ts';
 import { describe } from '../../shared/http/openapi.ts';
 import { HttpProblem, problems } from '../../shared/http/problem.ts';
 import { validate } from '../../shared/http/validate.ts';
-import { deleteDocument, documentUsage, findDocument, insertDocument, markUploaded, type DocumentRow } from './document-queries.ts';
+import { completeUpload, deleteDocument, findCaseDocument, reserveDocument, type DocumentRow, type IntentTarget } from './document-queries.ts';
 import { idParam } from '../../shared/http/ids.ts';
 import { signLink, verifyLink } from './links.ts';
 import { caseFor } from './access.ts';
 import { findCase } from './queries.ts';
-import { ACCEPTED_TYPES, essenceOf, verifyUpload } from './uploads.ts';
+import { ACCEPTED_TYPES, sha256Of, verifyUpload } from './uploads.ts';
 
 const UploadIntent = v.object({
   filename: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(255)),
@@ -28,8 +31,6 @@ const UploadIntent = v.object({
 });
 
 const LINK_SECONDS = 300;
-/** Where the bytes wait between the presigned PUT and `complete`: plaintext, so only until verified. */
-export const stagingKey = (caseId: string, documentId: string) => `uploads/${caseId}/${documentId}`;
 export const filenameContext = (documentId: string) => `document-filename:${documentId}`;
 
 
@@ -62,61 +63,56 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
       const body = c.req.valid('json');
       const caseId = idParam(c.req.param('id'));
       const limits = config().documents;
+      const declaredKind = kindDeclaredBy(body.contentType);
+      if (!declaredKind) {
+        throw new HttpProblem(415, 'unsupported-type', { detail: `Accepted types: ${ACCEPTED_TYPES.join(', ')}.`, errors: [{ pointer: '/contentType', message: 'not an accepted type' }] });
+      }
+      if (body.size === 0) throw new HttpProblem(422, 'empty-file', { detail: 'An empty file cannot be a record.', errors: [{ pointer: '/size', message: 'must be more than 0' }] });
+      if (body.size > limits.maxBytes) throw new HttpProblem(413, 'file-too-large', { detail: `A record may have at most ${limits.maxBytes} bytes.`, errors: [{ pointer: '/size', message: `at most ${limits.maxBytes}` }] });
+      await ownersOnly(principal, caseId);
       const id = randomUUID();
-      await transaction(async (tx) => {
-        const row = await caseFor(tx, principal, caseId, 'document:upload', { forUpdate: true });
-        if (row.status !== 'draft') throw new HttpProblem(409, 'case-not-draft', { detail: 'Records can be added only while the case is a draft.' });
-        if (!ACCEPTED_TYPES.includes(essenceOf(body.contentType))) {
-          throw new HttpProblem(415, 'unsupported-type', { detail: `Accepted types: ${ACCEPTED_TYPES.join(', ')}.`, errors: [{ pointer: '/contentType', message: 'not an accepted type' }] });
-        }
-        if (body.size === 0) throw new HttpProblem(422, 'empty-file', { detail: 'An empty file cannot be a record.', errors: [{ pointer: '/size', message: 'must be more than 0' }] });
-        if (body.size > limits.maxBytes) throw new HttpProblem(413, 'file-too-large', { detail: `A record may have at most ${limits.maxBytes} bytes.`, errors: [{ pointer: '/size', message: `at most ${limits.maxBytes}` }] });
-        const usage = await documentUsage(tx, caseId);
-        if (usage.count >= limits.maxPerCase) throw new HttpProblem(413, 'too-many-documents', { detail: `A case may hold at most ${limits.maxPerCase} records.` });
-        if (usage.bytes + body.size > limits.maxCaseBytes) throw new HttpProblem(413, 'case-too-large', { detail: `A case's records may have at most ${limits.maxCaseBytes} bytes in all.` });
-        const key = await keyring().keyFor(tx, row.ownerId);
-        await insertDocument(tx, { id, caseId, filenameSealed: seal(key, body.filename, filenameContext(id)), contentType: body.contentType, size: body.size, sha256: body.sha256 });
-      });
-      const upload = await blobs().presignPut(stagingKey(caseId, id), { contentType: body.contentType, contentLength: body.size });
+      // The owner is the caller (the statement below checks it), so their key seals the file name.
+      const { key, live } = await notErased(keyring().sealingKeyFor(db(), principal.id));
+      const filenameSealed = seal(key, body.filename, filenameContext(id));
+      const row = { id, caseId, ownerId: principal.id, filenameSealed, contentType: body.contentType, declaredKind, size: body.size, sha256: body.sha256 };
+      const { recorded, target } = await reserveDocument(db(), row, limits, live);
+      if (!recorded) throw await refusedIntent(principal, caseId, target, body.size, limits);
+      const staged = stagedUploadKey({ ownerId: principal.id, caseId, documentId: id });
+      const upload = await blobs().presignPut(staged, { contentType: body.contentType, contentLength: body.size, sha256: body.sha256 });
       return c.json({ id, status: 'pending', uploadUrl: upload.url, uploadMethod: upload.method, uploadHeaders: upload.headers }, 201);
     },
   );
 
   app.post(
     '/v1/cases/:id/documents/:documentId/complete',
-    describe({ summary: 'Confirm an upload: verified, encrypted and stored', tags: ['documents'], audience: 'owner while draft', responses: { 200: '{status: "uploaded"}', 409: 'Nothing was uploaded yet', 413: 'Too large', 415: 'Wrong type', 422: 'Empty, or size or SHA-256 mismatch' } }),
+    describe({ summary: 'Confirm an upload: its bytes verified and recorded (sealed under the owner\'s key by the documents pipeline)', tags: ['documents'], audience: 'owner while draft', responses: { 200: '{status: "uploaded"}', 409: 'Nothing was uploaded yet', 413: 'Too large', 415: 'Wrong type', 422: 'Empty, or size or SHA-256 mismatch' } }),
     signedIn,
     async (c) => {
       const principal = c.get('principal');
       const caseId = idParam(c.req.param('id'));
       const documentId = idParam(c.req.param('documentId'));
-      const { row, document } = await readable(principal, caseId, documentId, 'document:upload');
-      if (document.status !== 'pending') return c.json({ id: documentId, status: document.status });
-      const staged = stagingKey(caseId, documentId);
+      await ownersOnly(principal, caseId, documentId);
+      // Read before the database is asked: the key is made from the caller's own id, so it names only their uploads.
+      const staged = stagedUploadKey({ ownerId: principal.id, caseId, documentId });
       const bytes = await blobs().get(staged);
+      const kind = bytes && bytes.length <= config().documents.maxBytes ? detectKind(bytes) : undefined;
+      if (bytes && kind) {
+        const found = { caseId, ownerId: principal.id, documentId, kind, contentType: CONTENT_TYPES[kind], size: bytes.length, sha256: sha256Of(bytes), blobKey: staged };
+        if (await completeUpload(db(), found)) {
+          wakeRelay();
+          return c.json({ id: documentId, status: 'uploaded' });
+        }
+      }
+      // Not completed: someone else's or an unknown document (404), one completed before, nothing uploaded yet, or a
+      // wrong file — which is forgotten entirely, bytes and all: the client starts again with a new intent.
+      const { document } = await readable(principal, caseId, documentId, 'document:upload');
+      if (document.status !== 'pending') return c.json({ id: documentId, status: document.status });
       if (!bytes) throw new HttpProblem(409, 'upload-missing', { detail: 'Nothing was uploaded to the upload URL yet.' });
       const verdict = verifyUpload(bytes, { size: Number(document.size), sha256: document.sha256, contentType: document.contentType }, config().documents.maxBytes);
-      if (!verdict.ok) {
-        // A wrong file is forgotten entirely: the client starts again with a new intent.
-        await transaction((tx) => deleteDocument(tx, documentId));
-        await blobs().delete(staged);
-        throw new HttpProblem(verdict.refusal.status, verdict.refusal.type, { detail: verdict.refusal.detail });
-      }
-      const stored = documentStorage.original(caseId, documentId);
-      const key = await keyring().keyFor(db(), row.ownerId);
-      // The same key and context on a retry: writing again is harmless, so a crash before the commit below is too.
-      await blobs().put(stored.key, sealBytes(key, bytes, stored.context), 'application/octet-stream');
-      const status = await transaction(async (tx) => {
-        if (!(await markUploaded(tx, documentId, verdict.kind))) return (await findDocument(tx, caseId, documentId))?.status ?? 'uploaded';
-        await emit(tx, DocumentUploadedV1, {
-          source: 'cases',
-          subject: caseId,
-          data: { caseId, ownerId: row.ownerId, documentId, kind: verdict.kind, contentType: document.contentType, size: bytes.length, sha256: document.sha256, blobKey: stored.key },
-        });
-        return 'uploaded';
-      });
+      if (verdict.ok) throw new HttpProblem(409, 'upload-changed', { detail: 'The upload changed while it was being completed; complete it again.' });
+      await transaction((tx) => deleteDocument(tx, documentId));
       await blobs().delete(staged);
-      return c.json({ id: documentId, status });
+      throw new HttpProblem(verdict.refusal.status, verdict.refusal.type, { detail: verdict.refusal.detail });
     },
   );
 
@@ -150,13 +146,11 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
       const documentId = idParam(c.req.param('documentId'));
       const verdict = verifyLink(config().platformSecret, caseId, documentId, new URL(c.req.url).searchParams, now() / 1000);
       if (!verdict.ok) throw new HttpProblem(403, verdict.reason === 'expired' ? 'link-expired' : 'link-invalid', { detail: 'Ask for the record again to get a new link.' });
-      const row = await findCase(db(), caseId);
-      const document = row && (await findDocument(db(), caseId, documentId));
-      const key = row && (await keyring().existingKey(db(), row.ownerId));
-      const stored = documentStorage.original(caseId, documentId);
-      const sealed = document && key ? await blobs().get(stored.key) : undefined;
-      if (!row || !document || !key || !sealed) throw problems.notFound();
-      const bytes = openBytes(key, sealed, stored.context);
+      const found = await findCaseDocument(db(), caseId, documentId);
+      const key = found && (await keyring().existingKey(db(), found.case.ownerId));
+      const bytes = found && key ? await originalBytes(blobs(), key, found.case.ownerId, found.document) : undefined;
+      if (!found || !key || !bytes) throw problems.notFound();
+      const { document } = found;
       await transaction((tx) =>
         audit(tx, { id: verdict.link.actorId, role: verdict.link.actorRole }, caseId, documentId, 'content'),
       );
@@ -172,10 +166,66 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
 
 /** The case and document when `principal` may act on them; a 404 otherwise (someone else's case, an unknown id). */
 async function readable(principal: Principal, caseId: string, documentId: string, action: 'document:upload' | 'document:read') {
-  const row = await caseFor(db(), principal, caseId, action);
-  const document = await findDocument(db(), caseId, documentId);
-  if (!document) throw problems.notFound();
-  return { row, document };
+  const found = await findCaseDocument(db(), caseId, documentId);
+  if (!found) throw problems.notFound();
+  authorize(principal, action, found.case);
+  return { row: found.case, document: found.document };
+}
+
+/**
+ * Uploading is the owner's alone (the policy), and the statements of the upload routes take the caller as the owner:
+ * a caller who could not upload to a case of their own gets the policy's answer for this case (403 or 404) here,
+ * before anything is made or read for them.
+ */
+async function ownersOnly(principal: Principal, caseId: string, documentId?: string): Promise<void> {
+  if (decide(principal, 'document:upload', { ownerId: principal.id }).allowed) return;
+  if (documentId) await readable(principal, caseId, documentId, 'document:upload');
+  else await caseFor(db(), principal, caseId, 'document:upload');
+  throw problems.notFound();
+}
+
+/**
+ * Why an upload intent was not recorded, from the case as the statement saw it: someone else's (404), no longer a
+ * draft (409) or full (413). When that view shows no reason, an intent racing this one changed the case after it
+ * was taken (the statement re-checks the latest row): the case is read again to explain.
+ */
+async function refusedIntent(principal: Principal, caseId: string, seen: IntentTarget | undefined, size: number, limits: { maxPerCase: number; maxCaseBytes: number }): Promise<HttpProblem> {
+  for (const target of [seen, await findCase(db(), caseId)]) {
+    if (!target) return problems.notFound();
+    authorize(principal, 'document:upload', target);
+    if (target.status !== 'draft') return new HttpProblem(409, 'case-not-draft', { detail: 'Records can be added only while the case is a draft.' });
+    if (target.documentCount >= limits.maxPerCase) return new HttpProblem(413, 'too-many-documents', { detail: `A case may hold at most ${limits.maxPerCase} records.` });
+    if (Number(target.documentBytes) + size > limits.maxCaseBytes) {
+      return new HttpProblem(413, 'case-too-large', { detail: `A case's records may have at most ${limits.maxCaseBytes} bytes in all.` });
+    }
+  }
+  // Or the key this process remembered was shredded since (the statement stores nothing under a shredded key).
+  await notErased(keyring().keyFor(db(), principal.id));
+  return new HttpProblem(409, 'case-changed', { detail: 'The case changed while the record was being added; try again.' });
+}
+
+/** What `pending` answers; an account whose key was shredded (erased) is told so (409). */
+async function notErased<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (error) {
+    if (error instanceof KeyShreddedError) throw new HttpProblem(409, 'erased', { detail: "This account's data was erased." });
+    throw error;
+  }
+}
+
+/**
+ * The bytes of an uploaded record: the original the documents pipeline sealed, or — in the moments before it has —
+ * the verified upload where it waits, if its bytes are still the ones verified (the upload URL stays valid for a
+ * while, and a store that does not check the signed SHA-256 would keep a second PUT).
+ */
+async function originalBytes(store: BlobStore, key: Buffer, ownerId: string, document: DocumentRow): Promise<Uint8Array | undefined> {
+  if (document.status === 'pending') return undefined;
+  const stored = documentStorage.original(document.caseId, document.id);
+  const sealed = await store.get(stored.key);
+  if (sealed) return openBytes(key, sealed, stored.context);
+  const staged = document.status === 'uploaded' ? await store.get(stagedUploadKey({ ownerId, caseId: document.caseId, documentId: document.id })) : undefined;
+  return staged && sha256Of(staged) === document.sha256 ? staged : undefined;
 }
 
 /** Records a read of a document for the audit trail (`document.read.v1`), in the caller's transaction. */
@@ -216,9 +266,9 @@ export function documentView(row: DocumentRow, filename: string | null) {
  */
 export async function purgeAbandonedUploads(options: { blobs?: BlobStore; olderThanHours?: number } = {}): Promise<void> {
   const store = options.blobs ?? uploadStore();
-  const purged = await db()<{ id: string; caseId: string }[]>`
-    delete from cases.documents
-    where status = 'pending' and created_at < now() - make_interval(hours => ${options.olderThanHours ?? 24})
-    returning id, case_id`;
-  for (const { id, caseId } of purged) await store.delete(stagingKey(caseId, id));
+  const purged = await db()<{ documentId: string; caseId: string; ownerId: string }[]>`
+    delete from cases.documents d using cases.cases c
+    where c.id = d.case_id and d.status = 'pending' and d.created_at < now() - make_interval(hours => ${options.olderThanHours ?? 24})
+    returning d.id as document_id, d.case_id, c.owner_id`;
+  for (const upload of purged) await store.delete(stagedUploadKey(upload));
 }

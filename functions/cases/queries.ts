@@ -23,6 +23,9 @@ export interface CaseRow {
   paidAt: Date | null;
   /** When the `flag-overdue-cases` sweep found its promised turnaround missed before delivery; null otherwise. */
   slaBreachedAt: Date | null;
+  /** The records of the case and their declared bytes, pending intents included (they reserve the room). */
+  documentCount: number;
+  documentBytes: string | number;
   createdAt: Date;
   updatedAt: Date;
   /** created_at as PostgreSQL prints it, microseconds kept (a Date has only milliseconds): the keyset cursor. */

@@ -6,7 +6,8 @@ import { transaction } from '../../shared/db/index.ts';
 import { describe } from '../../shared/http/openapi.ts';
 import { HttpProblem } from '../../shared/http/problem.ts';
 import { documentsOf } from './document-queries.ts';
-import { stagingKey, uploadStore } from './documents.ts';
+import { stagedUploadKey } from '../../events/documents.ts';
+import { uploadStore } from './documents.ts';
 import { idParam } from '../../shared/http/ids.ts';
 import { applyMove } from './move.ts';
 import type { Currency } from './pricing.ts';
@@ -59,10 +60,10 @@ export function submitRoutes(): Hono {
             ...(patient?.country ? { patientCountry: patient.country } : {}),
           },
         });
-        return { answer: { id, status: 'awaiting_payment' as const, price }, abandoned: abandoned.map((d) => d.id) };
+        return { answer: { id, status: 'awaiting_payment' as const, price }, ownerId: row.ownerId, abandoned: abandoned.map((d) => d.id) };
       });
       // Bytes PUT for an intent never completed are plaintext: they go with it.
-      for (const documentId of result.abandoned) await uploadStore().delete(stagingKey(id, documentId));
+      for (const documentId of result.abandoned) await uploadStore().delete(stagedUploadKey({ ownerId: result.ownerId, caseId: id, documentId }));
       return c.json(result.answer);
     },
   );

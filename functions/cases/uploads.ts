@@ -5,7 +5,10 @@ import { CONTENT_TYPES, detectKind, matchesDeclared, type DocumentKind } from '.
 export const ACCEPTED_TYPES: readonly string[] = Object.values(CONTENT_TYPES);
 
 /** The declared type's essence (parameters such as `; charset=utf-8` dropped), lower-cased. */
-export const essenceOf = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();
+const essenceOf = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();
+
+/** The SHA-256 of `bytes`, hex, as uploads declare it. */
+export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Why an uploaded file is refused: the status and problem type to answer with. */
 export interface Refusal {
@@ -31,7 +34,7 @@ export function verifyUpload(
   if (bytes.length === 0) return refuse(422, 'empty-file', 'The uploaded file is empty.');
   if (bytes.length > maxBytes) return refuse(413, 'file-too-large', `The file is larger than ${maxBytes} bytes.`);
   if (bytes.length !== declared.size) return refuse(422, 'size-mismatch', `The upload has ${bytes.length} bytes, ${declared.size} were declared.`);
-  if (createHash('sha256').update(bytes).digest('hex') !== declared.sha256) return refuse(422, 'checksum-mismatch', 'The SHA-256 of the upload differs from the declared one.');
+  if (sha256Of(bytes) !== declared.sha256) return refuse(422, 'checksum-mismatch', 'The SHA-256 of the upload differs from the declared one.');
   const kind = detectKind(bytes);
   if (kind === undefined) return refuse(415, 'unsupported-type', 'The file is not a PDF, JPEG, PNG, DICOM or plain-text file.');
   if (!matchesDeclared(kind, declared.contentType)) return refuse(415, 'type-mismatch', `The file is ${kind}, not ${essenceOf(declared.contentType)} as declared.`);

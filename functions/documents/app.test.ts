@@ -144,32 +144,58 @@ describe('documents: document.uploaded.v1 → processed or failed', () => {
     assert.equal(await (await blobs()).get(documentStorage.text(corrupt.caseId, corrupt.documentId).key), undefined, 'no text stored for a failure');
   });
 
-  it('fails with unreadable, storing nothing, when the owner`s key was shredded', async () => {
+  it('seals the verified upload as the original under the owner`s key and drops the plaintext; a redelivery reads the sealed original', async () => {
+    const bytes = new TextEncoder().encode('Ultrasound of the thyroid: a 9 mm nodule, TI-RADS 3.');
+    const upload = await storeUpload(bytes, { kind: 'text' });
+    await deliver(documents, upload);
+    await processed(upload);
+    const original = documentStorage.original(upload.caseId, upload.documentId);
+    const sealed = await (await blobs()).get(original.key);
+    assert.ok(sealed, 'the original is stored');
+    assert.equal(Buffer.from(sealed).indexOf('thyroid'), -1, 'as ciphertext');
+    assert.deepEqual(new Uint8Array((await openStored(upload.ownerId, original))!), bytes);
+    assert.equal(await (await blobs()).get(upload.blobKey), undefined, 'the plaintext upload is gone');
+
+    // A delivery that finds the original sealed and nothing staged: a redelivery after the first sealed and dropped it.
+    const again = await storeUpload(bytes, { kind: 'text', sealed: true });
+    await deliver(documents, again);
+    assert.match((await stored(again))!, /TI-RADS 3/);
+  });
+
+  it('fails with unreadable, storing nothing and dropping the plaintext upload, when the owner`s key was shredded', async () => {
     const upload = await storeUpload(await pdf([['Operative note: uncomplicated laparoscopic cholecystectomy']]), { kind: 'pdf' });
     await keyring().shred(db(), upload.ownerId);
     assert.equal((await deliver(documents, upload)).status, 200);
     await failedWith(upload, 'unreadable');
     assert.equal(await (await blobs()).get(documentStorage.text(upload.caseId, upload.documentId).key), undefined);
+    assert.equal(await (await blobs()).get(documentStorage.original(upload.caseId, upload.documentId).key), undefined);
+    assert.equal(await (await blobs()).get(upload.blobKey), undefined);
   });
 
-  it('fails unreadable when the original is gone or sealed for another document, corrupt when its hash differs', async () => {
+  it('fails unreadable when the upload is gone or its original sealed for another document; corrupt, sealing nothing, when its bytes are not the announced ones', async () => {
     const note = () => new TextEncoder().encode('Dermatology referral: pigmented lesion on the left forearm.');
     const gone = await storeUpload(note(), { kind: 'text' });
     await (await blobs()).delete(gone.blobKey);
-    const elsewhere = await storeUpload(note(), { kind: 'text' });
+    const elsewhere = await storeUpload(note(), { kind: 'text', sealed: true });
     const moved = { ...elsewhere, documentId: randomUUID() }; // same object, but bound to another document's context
     const altered = { ...(await storeUpload(note(), { kind: 'text' })), sha256: 'f'.repeat(64) };
-    for (const upload of [gone, moved, altered]) assert.equal((await deliver(documents, upload)).status, 200);
+    const sealedAltered = { ...(await storeUpload(note(), { kind: 'text', sealed: true })), sha256: 'f'.repeat(64) };
+    for (const upload of [gone, moved, altered, sealedAltered]) assert.equal((await deliver(documents, upload)).status, 200);
     await failedWith(gone, 'unreadable');
     await failedWith(moved, 'unreadable');
     await failedWith(altered, 'corrupt');
+    assert.equal(await (await blobs()).get(documentStorage.original(altered.caseId, altered.documentId).key), undefined, 'not sealed');
+    assert.equal(await (await blobs()).get(altered.blobKey), undefined, 'and the plaintext dropped');
+    await failedWith(sealedAltered, 'corrupt');
   });
 
-  it('fails too-large beyond the limits, before fetching anything when the announced size says so', async () => {
+  it('fails too-large beyond the limits, sealing the original all the same', async () => {
     const small = createDocuments({ options: { maxBytes: 64 } });
     const big = await storeUpload(new TextEncoder().encode('A note that is longer than sixty-four bytes, which is the limit set here.'), { kind: 'text' });
     await deliver(small, big);
     await failedWith(big, 'too-large');
+    assert.ok(await (await blobs()).get(documentStorage.original(big.caseId, big.documentId).key), 'the record is kept, sealed');
+    assert.equal(await (await blobs()).get(big.blobKey), undefined);
     const longPdf = await storeUpload(await pdf([['one'], ['two'], ['three']]), { kind: 'pdf' });
     await deliver(createDocuments({ options: { maxPages: 2 } }), longPdf);
     await failedWith(longPdf, 'too-large');

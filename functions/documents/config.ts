@@ -1,8 +1,9 @@
 /** The limits of the documents pipeline; each has a default, and tests or a deployment may pass others. */
 export interface DocumentsOptions {
   /**
-   * Largest file read at all; a bigger one fails `too-large` without being fetched. Default: the upload limit cases
-   * enforces (`DOCUMENT_MAX_BYTES`, `config().documents.maxBytes`), so only a file cases refused would exceed it.
+   * Largest file read for its text; a bigger one is sealed as the original all the same and fails `too-large`.
+   * Default: the upload limit cases enforces (`DOCUMENT_MAX_BYTES`, `config().documents.maxBytes`), so only a file
+   * cases refused would exceed it.
    */
   maxBytes: number;
   /** Largest PDF read; more pages fail `too-large`. Default 500. */

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { documentStorage, type DocumentUploadedV1 } from '../../events/documents.ts';
+import { documentStorage, stagedUploadKey, type DocumentUploadedV1 } from '../../events/documents.ts';
 import type { EventData } from '../../events/envelope.ts';
 import type { BlobStore } from '../../shared/blob/index.ts';
 import type { Sql } from '../../shared/db/index.ts';
@@ -48,18 +48,42 @@ function deidentificationSecret(key: Buffer): Buffer {
   return createHmac('sha256', key).update('consilium:dicom-deidentification:v1').digest();
 }
 
-async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uint8Array> {
-  const sealed = await deps.blobs().get(data.blobKey); // an unreachable store throws: the event is retried
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The original bytes of an upload, sealed on the way: at the first delivery they wait in plaintext where the client
+ * PUT them (cases verified them there), and are sealed under the owner's key as the original, then the plaintext is
+ * deleted — in that order, so a redelivery after a crash seals again or reads the sealed original. Bytes that are not
+ * the ones announced (a second PUT to a still-valid upload URL, on a store that does not check the signed SHA-256)
+ * are deleted unsealed: `corrupt`.
+ */
+async function sealedOriginal(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uint8Array> {
+  const original = documentStorage.original(data.caseId, data.documentId);
+  const stagedKey = stagedUploadKey(data);
+  const staged = await deps.blobs().get(stagedKey); // an unreachable store throws: the event is retried
+  if (staged) {
+    if (staged.length !== data.size || sha256Of(staged) !== data.sha256) {
+      await deps.blobs().delete(stagedKey);
+      throw new DocumentFailure('corrupt');
+    }
+    await deps.blobs().put(original.key, sealBytes(key, staged, original.context), SEALED);
+    await deps.blobs().delete(stagedKey);
+    return staged;
+  }
+  const sealed = await deps.blobs().get(original.key);
   if (!sealed) throw new DocumentFailure('unreadable');
-  let bytes: Uint8Array;
   try {
-    // A plain Uint8Array of its own: pdf.js refuses a Buffer, and a small Buffer is a view into a shared pool.
-    bytes = new Uint8Array(openBytes(key, sealed, documentStorage.original(data.caseId, data.documentId).context));
+    return openBytes(key, sealed, original.context);
   } catch {
     throw new DocumentFailure('unreadable'); // sealed under another key or context, or altered
   }
+}
+
+async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uint8Array> {
+  // A plain Uint8Array of its own: pdf.js refuses a Buffer, and a small Buffer is a view into a shared pool.
+  const bytes = new Uint8Array(await sealedOriginal(data, key, deps));
   if (bytes.length > deps.options.maxBytes) throw new DocumentFailure('too-large');
-  if (createHash('sha256').update(bytes).digest('hex') !== data.sha256) throw new DocumentFailure('corrupt');
+  if (sha256Of(bytes) !== data.sha256) throw new DocumentFailure('corrupt');
   const kind = detectKind(bytes);
   if (kind === undefined) throw new DocumentFailure('unsupported-kind');
   if (kind !== data.kind) throw new DocumentFailure('type-mismatch');
@@ -67,8 +91,8 @@ async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uin
 }
 
 /**
- * The slow part of processing an upload, run outside any transaction: fetch and decrypt the original, check its
- * kind, extract, and store the text (and a DICOM de-identified copy) sealed under the owner's key at the
+ * The slow part of processing an upload, run outside any transaction: seal the verified upload as the original (or
+ * read the original sealed at an earlier delivery), check its kind, extract, and store the text (and a DICOM de-identified copy) sealed under the owner's key at the
  * deterministic keys of `documentStorage` — so a redelivery overwrites rather than adds. The extraction runs in a
  * worker thread with a deadline (`extractionTimeoutMs`). A document that cannot be read, or not within the
  * deadline (`timeout`), gives a `failed` outcome; a fault of the infrastructure (blob store, database, OCR engine) throws.
@@ -77,10 +101,12 @@ async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uin
  * const outcome = await prepareDocument(event.data, { sql: db, blobs, keyring: keyring(), options: documentsDefaults });
  */
 export async function prepareDocument(data: Uploaded, deps: PrepareDeps): Promise<Outcome> {
-  // Checked before fetching anything: an oversized upload costs no download.
-  if (data.size > deps.options.maxBytes) return { status: 'failed', reason: 'too-large' };
   const key = await deps.keyring.existingKey(deps.sql(), data.ownerId);
-  if (!key) return { status: 'failed', reason: 'unreadable' }; // erased: nothing is read or stored for them
+  if (!key) {
+    // Erased: nothing is read or stored for them, and the plaintext upload goes too.
+    await deps.blobs().delete(stagedUploadKey(data));
+    return { status: 'failed', reason: 'unreadable' };
+  }
   let extraction;
   try {
     const bytes = await read(data, key, deps);

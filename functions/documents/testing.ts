@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
-import { DocumentUploadedV1, documentStorage, type StoredForm } from '../../events/documents.ts';
+import { DocumentUploadedV1, documentStorage, stagedUploadKey, type StoredForm } from '../../events/documents.ts';
 import type { EventData } from '../../events/envelope.ts';
 import { createBlobStore, S3BlobStore, type BlobStore } from '../../shared/blob/index.ts';
 import { config } from '../../shared/config/index.ts';
@@ -33,19 +33,25 @@ export function blobs(): Promise<BlobStore> {
 }
 
 /**
- * Stores `bytes` as cases does on upload completion (sealed under the owner's data key at `documentStorage.original`)
- * and returns the document.uploaded.v1 data announcing it; `kind` is what cases detected.
+ * Leaves `bytes` as cases leaves a completed upload (plaintext at `stagedUploadKey`, the owner's data key made) and
+ * returns the document.uploaded.v1 data announcing it; `kind` is what cases detected. With `sealed`, the bytes are
+ * stored as a delivery before would have left them: sealed as the original, nothing staged.
  *
  * @example
  * const upload = await storeUpload(pdfBytes, { kind: 'pdf' });
  */
-export async function storeUpload(bytes: Uint8Array, at: { kind: DocumentKind; ownerId?: string; caseId?: string; documentId?: string }): Promise<Uploaded> {
+export async function storeUpload(
+  bytes: Uint8Array,
+  at: { kind: DocumentKind; ownerId?: string; caseId?: string; documentId?: string; sealed?: boolean },
+): Promise<Uploaded> {
   const { kind, ownerId = randomUUID(), caseId = randomUUID(), documentId = randomUUID() } = at;
   const key = await keyring().keyFor(db(), ownerId);
+  const staged = stagedUploadKey({ ownerId, caseId, documentId });
   const original = documentStorage.original(caseId, documentId);
-  await (await blobs()).put(original.key, sealBytes(key, bytes, original.context), 'application/octet-stream');
+  if (at.sealed) await (await blobs()).put(original.key, sealBytes(key, bytes, original.context), 'application/octet-stream');
+  else await (await blobs()).put(staged, bytes, CONTENT_TYPES[kind]);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return { caseId, ownerId, documentId, kind, contentType: CONTENT_TYPES[kind], size: bytes.length, sha256, blobKey: original.key };
+  return { caseId, ownerId, documentId, kind, contentType: CONTENT_TYPES[kind], size: bytes.length, sha256, blobKey: staged };
 }
 
 /**

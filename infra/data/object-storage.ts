@@ -11,6 +11,10 @@ import type { ManagedBucket } from '../targets/types.ts';
 import { labels } from '../workload.ts';
 import { dataContainerSecurity, dataPodDefaults } from './hardening.ts';
 
+// Uploads wait under uploads/ in plaintext until the documents pipeline seals them (events/documents.ts); whatever a
+// failure or a late second PUT leaves there goes after two days. Imported whole, so running the Job again changes nothing.
+const STAGED_UPLOADS_EXPIRY = JSON.stringify({ Rules: [{ ID: 'staged-uploads', Status: 'Enabled', Filter: { Prefix: 'uploads/' }, Expiration: { Days: 2 } }] });
+
 /** The S3_* settings the app reads. */
 export interface ObjectStorage {
   endpoint: pulumi.Input<string>;
@@ -95,7 +99,7 @@ function minio(settings: Settings, password: pulumi.Output<string>, opts: pulumi
               {
                 name: 'mc',
                 image: versions.mcImage,
-                command: ['sh', '-c', `mc alias set s3 ${endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" && mc mb --ignore-existing s3/${settings.data.bucket}`],
+                command: ['sh', '-c', `mc alias set s3 ${endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" && mc mb --ignore-existing s3/${settings.data.bucket} && echo '${STAGED_UPLOADS_EXPIRY}' | mc ilm import s3/${settings.data.bucket}`],
                 env: [
                   { name: 'MINIO_ROOT_USER', valueFrom: credential('user') },
                   { name: 'MINIO_ROOT_PASSWORD', valueFrom: credential('password') },

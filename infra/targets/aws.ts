@@ -96,6 +96,12 @@ export function awsTarget(settings: Settings, inputs: TargetInputs): ClusterTarg
 
   const bucket = new aws.s3.Bucket('documents', { bucketPrefix: `${data.bucket}-` });
   new aws.s3.BucketPublicAccessBlock('documents', { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  // Uploads wait under uploads/ in plaintext until the documents pipeline seals them (events/documents.ts); whatever
+  // a failure or a late second PUT leaves there goes after two days, whoever forgot it.
+  new aws.s3.BucketLifecycleConfiguration('documents', {
+    bucket: bucket.id,
+    rules: [{ id: 'staged-uploads', status: 'Enabled', filter: { prefix: 'uploads/' }, expiration: { days: 2 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }],
+  });
   const user = new aws.iam.User('documents');
   new aws.iam.UserPolicy('documents', {
     user: user.name,

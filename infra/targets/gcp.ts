@@ -84,6 +84,9 @@ export function gcpTarget(settings: Settings, inputs: TargetInputs): ClusterTarg
     location: region.toUpperCase(),
     uniformBucketLevelAccess: true,
     publicAccessPrevention: 'enforced',
+    // Uploads wait under uploads/ in plaintext until the documents pipeline seals them (events/documents.ts); whatever
+    // a failure or a late second PUT leaves there goes after two days, whoever forgot it.
+    lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2, matchesPrefixes: ['uploads/'] } }],
   });
   const account = new gcp.serviceaccount.Account('documents', { project: c.project, accountId: 'consilium-documents', displayName: 'Consilium documents (S3 interoperability)' });
   new gcp.storage.BucketIAMMember('documents', { bucket: bucket.name, role: 'roles/storage.objectUser', member: pulumi.interpolate`serviceAccount:${account.email}` });

@@ -50,14 +50,24 @@ export function detectKind(bytes: Uint8Array): DocumentKind | undefined {
 }
 
 /**
- * Whether a declared content type (parameters such as `; charset=utf-8` ignored) agrees with the detected kind.
+ * The kind a declared content type names (parameters such as `; charset=utf-8` ignored); undefined for any other type.
+ *
+ * @example
+ * kindDeclaredBy('text/plain; charset=utf-8'); // 'text'
+ * kindDeclaredBy('application/zip'); // undefined
+ */
+export function kindDeclaredBy(contentType: string): DocumentKind | undefined {
+  const essence = contentType.split(';')[0]!.trim().toLowerCase();
+  return (Object.keys(CONTENT_TYPES) as DocumentKind[]).find((kind) => CONTENT_TYPES[kind] === essence);
+}
+
+/**
+ * Whether a declared content type agrees with the detected kind.
  *
  * @example
  * matchesDeclared('pdf', 'application/pdf'); // true
  * matchesDeclared('png', 'application/pdf'); // false — a PNG renamed .pdf
  */
 export function matchesDeclared(kind: DocumentKind | undefined, contentType: string): boolean {
-  if (kind === undefined) return false;
-  const essence = contentType.split(';')[0]!.trim().toLowerCase();
-  return CONTENT_TYPES[kind] === essence;
+  return kind !== undefined && kindDeclaredBy(contentType) === kind;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -5,16 +6,23 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 
+const REFUSALS = {
+  'too-large': 'Blob exceeds the allowed size',
+  'length-mismatch': 'Blob length differs from the signed length',
+  'checksum-mismatch': 'Blob SHA-256 differs from the signed checksum',
+} as const;
+
 /**
- * Thrown by `FsBlobStore.write` when the body is over its limit or not the promised length; nothing is stored.
+ * Thrown by `FsBlobStore.write` when the body is over its limit, not the promised length or not the promised
+ * SHA-256; nothing is stored.
  *
  * @example
- * if (error instanceof BlobSizeError && error.reason === 'too-large') return problem(c, 413, '…');
+ * if (error instanceof BlobRefusedError && error.reason === 'too-large') return problem(c, 413, '…');
  */
-export class BlobSizeError extends Error {
-  constructor(readonly reason: 'too-large' | 'length-mismatch') {
-    super(reason === 'too-large' ? 'Blob exceeds the allowed size' : 'Blob length differs from the signed length');
-    this.name = 'BlobSizeError';
+export class BlobRefusedError extends Error {
+  constructor(readonly reason: keyof typeof REFUSALS) {
+    super(REFUSALS[reason]);
+    this.name = 'BlobRefusedError';
   }
 }
 
@@ -29,22 +37,24 @@ export async function readContentType(file: string): Promise<string | undefined>
   return meta === undefined ? undefined : (JSON.parse(meta) as { contentType?: string }).contentType;
 }
 
-/** Writes a new file (never an existing one), flushed to disk, and returns its size. */
-export async function writeLimited(path: string, body: Uint8Array | ReadableStream<Uint8Array>, maxBytes: number): Promise<number> {
+/** Writes a new file (never an existing one), flushed to disk, and returns its size and SHA-256 (base64). */
+export async function writeLimited(path: string, body: Uint8Array | ReadableStream<Uint8Array>, maxBytes: number): Promise<{ size: number; checksum: string }> {
+  const hash = createHash('sha256');
   if (body instanceof Uint8Array) {
-    if (body.byteLength > maxBytes) throw new BlobSizeError('too-large');
+    if (body.byteLength > maxBytes) throw new BlobRefusedError('too-large');
     await writeFile(path, body, { flag: 'wx', flush: true });
-    return body.byteLength;
+    return { size: body.byteLength, checksum: hash.update(body).digest('base64') };
   }
   let size = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       size += chunk.byteLength;
-      done(size > maxBytes ? new BlobSizeError('too-large') : null, chunk);
+      hash.update(chunk);
+      done(size > maxBytes ? new BlobRefusedError('too-large') : null, chunk);
     },
   });
   await pipeline(Readable.fromWeb(body), limit, createWriteStream(path, { flags: 'wx', flush: true }));
-  return size;
+  return { size, checksum: hash.digest('base64') };
 }
 
 /** `undefined` where a file or its folder is missing. */

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { BlobSizeError, FsBlobStore } from './fs.ts';
+import { BlobRefusedError, FsBlobStore } from './fs.ts';
 import { BlobInputError } from './input.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'consilium-blob-fs-'));
@@ -77,9 +77,9 @@ test('write streams a body, and one over its limit or not the promised length st
   const key = uniqueKey();
   const stream = (text: string) => new Blob([text]).stream();
   assert.equal(await store.write(key, stream('12345'), 'text/plain', { maxBytes: 5, expectedBytes: 5 }), 5);
-  await assert.rejects(store.write(key, stream('123456'), 'text/plain', { maxBytes: 5 }), (e: unknown) => e instanceof BlobSizeError && e.reason === 'too-large');
-  await assert.rejects(store.write(key, stream('1234'), 'text/plain', { expectedBytes: 5 }), (e: unknown) => e instanceof BlobSizeError && e.reason === 'length-mismatch');
-  await assert.rejects(store.write(key, bytes('123456'), 'text/plain', { maxBytes: 5 }), BlobSizeError);
+  await assert.rejects(store.write(key, stream('123456'), 'text/plain', { maxBytes: 5 }), (e: unknown) => e instanceof BlobRefusedError && e.reason === 'too-large');
+  await assert.rejects(store.write(key, stream('1234'), 'text/plain', { expectedBytes: 5 }), (e: unknown) => e instanceof BlobRefusedError && e.reason === 'length-mismatch');
+  await assert.rejects(store.write(key, bytes('123456'), 'text/plain', { maxBytes: 5 }), BlobRefusedError);
   assert.deepEqual(await store.get(key), bytes('12345'));
   const dir = join(root, ...key.split('/').slice(0, -1));
   assert.deepEqual((await readdir(dir)).sort(), ['.doc.pdf.meta.json', 'doc.pdf']);

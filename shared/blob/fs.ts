@@ -4,8 +4,8 @@ import { access, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
-import { BlobSizeError, metaFile, orUndefined, readContentType, writeLimited } from './files.ts';
-import { assertBlobKey, assertContentLength, assertContentType, expirySeconds } from './input.ts';
+import { BlobRefusedError, metaFile, orUndefined, readContentType, writeLimited } from './files.ts';
+import { assertBlobKey, assertContentLength, assertContentType, assertSha256, checksumHeaderValue, expirySeconds } from './input.ts';
 import { contentDisposition } from './disposition.ts';
 import { signGrant, verifyGrant, type Grant, type Verdict } from './signature.ts';
 import {
@@ -19,7 +19,7 @@ import {
   type PresignPutOptions,
 } from './port.ts';
 
-export { BlobSizeError };
+export { BlobRefusedError };
 
 export interface FsBlobStoreOptions {
   /** The folder holding the blobs, created on first write. */
@@ -67,6 +67,11 @@ export class FsBlobStore implements BlobStore {
     if (opts.contentLength !== undefined) grant.contentLength = opts.contentLength;
     const headers: Record<string, string> = { 'Content-Type': opts.contentType };
     if (opts.contentLength !== undefined) headers['Content-Length'] = String(opts.contentLength);
+    if (opts.sha256 !== undefined) {
+      assertSha256(opts.sha256);
+      // The same header as S3's, so a client uploads to either store alike.
+      grant.checksum = headers['x-amz-checksum-sha256'] = checksumHeaderValue(opts.sha256);
+    }
     return { url: this.#url(grant), method: 'PUT', headers };
   }
 
@@ -90,14 +95,15 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Stores `body` atomically, streaming it to disk, and returns its size. A body over `maxBytes`,
-   * or not exactly `expectedBytes`, throws {@link BlobSizeError} and leaves any previous object in place.
+   * Stores `body` atomically, streaming it to disk, and returns its size. A body over `maxBytes`, not exactly
+   * `expectedBytes` or not of the SHA-256 `expectedChecksum` (base64) throws {@link BlobRefusedError} and leaves any
+   * previous object in place.
    */
   async write(
     key: string,
     body: Uint8Array | ReadableStream<Uint8Array>,
     contentType: string,
-    limits: { maxBytes?: number; expectedBytes?: number } = {},
+    limits: { maxBytes?: number; expectedBytes?: number; expectedChecksum?: string } = {},
   ): Promise<number> {
     assertContentType(contentType);
     const file = this.#file(key);
@@ -106,8 +112,9 @@ export class FsBlobStore implements BlobStore {
     const temp = join(dir, `.${basename(file)}.${randomUUID()}.tmp`);
     const metaTemp = `${temp}.meta`;
     try {
-      const size = await writeLimited(temp, body, limits.maxBytes ?? Infinity);
-      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes) throw new BlobSizeError('length-mismatch');
+      const { size, checksum } = await writeLimited(temp, body, limits.maxBytes ?? Infinity);
+      if (limits.expectedBytes !== undefined && size !== limits.expectedBytes) throw new BlobRefusedError('length-mismatch');
+      if (limits.expectedChecksum !== undefined && checksum !== limits.expectedChecksum) throw new BlobRefusedError('checksum-mismatch');
       await writeFile(metaTemp, JSON.stringify({ contentType }), { flush: true });
       await rename(metaTemp, metaFile(file));
       await rename(temp, file);

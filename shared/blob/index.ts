@@ -6,7 +6,7 @@ import { S3BlobStore } from './s3.ts';
 
 export type { BlobHead, BlobStore, PresignedGet, PresignedPut, PresignGetOptions, PresignPutOptions } from './port.ts';
 export { BlobInputError, assertBlobKey, MAX_EXPIRY_SECONDS, MAX_PUT_BYTES } from './input.ts';
-export { BlobSizeError, FsBlobStore, type FsBlobStoreOptions, type OpenBlob } from './fs.ts';
+export { BlobRefusedError, FsBlobStore, type FsBlobStoreOptions, type OpenBlob } from './fs.ts';
 export { S3BlobStore, type S3BlobStoreOptions } from './s3.ts';
 export { blobRoutes, type BlobRoutesOptions } from './routes.ts';
 

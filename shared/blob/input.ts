@@ -53,6 +53,19 @@ export function assertContentType(contentType: string): void {
 }
 
 /**
+ * Asserts `sha256` is a hex SHA-256 digest (lower case), as uploads declare it.
+ *
+ * @example
+ * assertSha256('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'); // ok
+ */
+export function assertSha256(sha256: string): void {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new BlobInputError('sha256 must be 64 lower-case hex digits');
+}
+
+/** The SHA-256 as S3's checksum headers carry it (base64 of the digest). */
+export const checksumHeaderValue = (sha256: string) => Buffer.from(sha256, 'hex').toString('base64');
+
+/**
  * Asserts `length` is a byte count one PUT may carry.
  *
  * @example

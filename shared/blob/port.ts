@@ -15,6 +15,12 @@ export interface PresignPutOptions {
   contentType: string;
   /** When set, the upload must be exactly this many bytes. */
   contentLength?: number;
+  /**
+   * When set (hex), the body must have this SHA-256: the URL is signed with an `x-amz-checksum-sha256` header the
+   * client must send, and the store refuses any other body (AWS S3 and the local store check it; s3rver only checks
+   * that the signed header was sent).
+   */
+  sha256?: string;
   /** Default 900 (15 minutes). */
   expiresInSeconds?: number;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,22 @@ test('a signed PUT stores the bytes and a signed GET serves them with the stored
   assert.equal(res.headers.get('cache-control'), 'private, no-store');
   assert.equal(res.headers.get('content-disposition'), `attachment; filename="Befund M_rz.pdf"; filename*=UTF-8''Befund%20M%C3%A4rz.pdf`);
   assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes('%PDF-1.7 x'));
+});
+
+test('a PUT signed with a SHA-256 needs its x-amz-checksum-sha256 header, and a body of another SHA-256 is 400 and stores nothing', async () => {
+  const key = uniqueKey();
+  const body = bytes('%PDF-1.7 checked');
+  const put = await store.presignPut(key, { contentType: 'application/pdf', sha256: createHash('sha256').update(body).digest('hex') });
+  assert.equal(put.headers['x-amz-checksum-sha256'], createHash('sha256').update(body).digest('base64'));
+  const { 'x-amz-checksum-sha256': _, ...withoutChecksum } = put.headers;
+  await assertProblem(await app.request(put.url, { method: 'PUT', headers: withoutChecksum, body }), 403, /signature/);
+  await assertProblem(await app.request(put.url, { method: 'PUT', headers: put.headers, body: bytes('%PDF-1.7 swapped') }), 400, /SHA-256/);
+  assert.equal(await store.head(key), undefined);
+  const tampered = new URL(put.url);
+  tampered.searchParams.set('checksum', createHash('sha256').update('x').digest('base64'));
+  assert.equal((await app.request(tampered.href, { method: 'PUT', headers: put.headers, body })).status, 403);
+  assert.equal((await app.request(put.url, { method: 'PUT', headers: put.headers, body })).status, 200);
+  assert.deepEqual(await store.get(key), body);
 });
 
 test('HEAD on a signed GET URL answers headers only', async () => {

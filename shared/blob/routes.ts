@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { contentDisposition } from './disposition.ts';
-import { BlobSizeError, type FsBlobStore } from './fs.ts';
+import { BlobRefusedError, type FsBlobStore } from './fs.ts';
 import { MAX_PUT_BYTES } from './input.ts';
 import { problem } from './problem.ts';
 import type { Verdict } from './signature.ts';
@@ -29,8 +29,10 @@ export function blobRoutes(store: FsBlobStore, options: BlobRoutesOptions = {}):
   app.put('/:key{.+}', async function uploadBlob(c) {
     const verdict: Verdict = store.verify('PUT', c.req.param('key'), new URL(c.req.url).searchParams);
     if (!verdict.ok) return problem(c, 403, REFUSED[verdict.reason]);
-    const { key, contentType, contentLength } = verdict.grant;
+    const { key, contentType, contentLength, checksum } = verdict.grant;
     if (contentType === undefined) return problem(c, 403, REFUSED.invalid);
+    // As S3 does with a signed header: the URL is only good with the header it was signed with.
+    if (checksum !== undefined && c.req.header('x-amz-checksum-sha256') !== checksum) return problem(c, 403, REFUSED.invalid);
     if (c.req.header('content-type')?.trim() !== contentType) {
       return problem(c, 415, 'Content-Type must be the one the URL was signed for');
     }
@@ -38,12 +40,12 @@ export function blobRoutes(store: FsBlobStore, options: BlobRoutesOptions = {}):
     const limit = Math.min(maxBytes, contentLength ?? Infinity);
     if (declared !== undefined && Number(declared) > limit) return problem(c, 413, `The upload may be at most ${limit} bytes`);
     try {
-      await store.write(key, c.req.raw.body ?? new Uint8Array(), contentType, { maxBytes: limit, expectedBytes: contentLength });
+      await store.write(key, c.req.raw.body ?? new Uint8Array(), contentType, { maxBytes: limit, expectedBytes: contentLength, expectedChecksum: checksum });
     } catch (error) {
-      if (!(error instanceof BlobSizeError)) throw error;
-      return error.reason === 'too-large'
-        ? problem(c, 413, `The upload may be at most ${limit} bytes`)
-        : problem(c, 400, `The upload must be exactly ${contentLength} bytes`);
+      if (!(error instanceof BlobRefusedError)) throw error;
+      if (error.reason === 'too-large') return problem(c, 413, `The upload may be at most ${limit} bytes`);
+      if (error.reason === 'checksum-mismatch') return problem(c, 400, 'The SHA-256 of the upload differs from the x-amz-checksum-sha256 header (S3: BadDigest)');
+      return problem(c, 400, `The upload must be exactly ${contentLength} bytes`);
     }
     return c.body(null, 200);
   });

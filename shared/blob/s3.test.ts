@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
@@ -81,6 +81,28 @@ test('a presigned PUT accepts the signed content type and the server refuses ano
   assert.equal(right.status, 200, await right.text());
   assert.deepEqual(await store.head(key), { size: 8, contentType: 'application/pdf' });
   assert.deepEqual(await store.get(key), bytes('%PDF-1.7'));
+});
+
+test('presignPut with a SHA-256 signs it as the x-amz-checksum-sha256 header, which the upload must send as signed', async () => {
+  const key = uniqueKey();
+  const body = bytes('%PDF-1.7 signed');
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const put = await store.presignPut(key, { contentType: 'application/pdf', contentLength: body.length, sha256 });
+  const checksum = createHash('sha256').update(body).digest('base64');
+  assert.deepEqual(put.headers, { 'Content-Type': 'application/pdf', 'Content-Length': String(body.length), 'x-amz-checksum-sha256': checksum });
+  const query = new URL(put.url).searchParams;
+  // A signed header, not a query parameter: only as a header does S3 refuse a body with another SHA-256.
+  assert.deepEqual(query.get('X-Amz-SignedHeaders')?.split(';').sort(), ['content-length', 'content-type', 'host', 'x-amz-checksum-sha256']);
+  assert.equal(query.get('x-amz-checksum-sha256'), null);
+
+  const { 'x-amz-checksum-sha256': _, ...withoutChecksum } = put.headers;
+  assert.equal((await fetch(put.url, { method: 'PUT', headers: withoutChecksum, body })).status, 403);
+  const forged = createHash('sha256').update('other bytes').digest('base64');
+  assert.equal((await fetch(put.url, { method: 'PUT', headers: { ...put.headers, 'x-amz-checksum-sha256': forged }, body })).status, 403);
+  assert.equal(await store.head(key), undefined);
+  const right = await fetch(put.url, { method: put.method, headers: put.headers, body });
+  assert.equal(right.status, 200, await right.text());
+  await assert.rejects(store.presignPut(key, { contentType: 'application/pdf', sha256: 'ABC' }), BlobInputError);
 });
 
 test('a presigned PUT with a signed length refuses a body of another length', async () => {

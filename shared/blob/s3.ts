@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from './disposition.ts';
-import { assertBlobKey, assertContentLength, assertContentType, expirySeconds } from './input.ts';
+import { assertBlobKey, assertContentLength, assertContentType, assertSha256, checksumHeaderValue, expirySeconds } from './input.ts';
 import {
   DEFAULT_GET_EXPIRY_SECONDS,
   DEFAULT_PUT_EXPIRY_SECONDS,
@@ -65,13 +65,19 @@ export class S3BlobStore implements BlobStore {
     assertBlobKey(key);
     assertContentType(opts.contentType);
     if (opts.contentLength !== undefined) assertContentLength(opts.contentLength);
+    if (opts.sha256 !== undefined) assertSha256(opts.sha256);
     const expiresIn = expirySeconds(opts.expiresInSeconds, DEFAULT_PUT_EXPIRY_SECONDS);
-    const command = new PutObjectCommand({ Bucket: this.#options.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength });
+    const checksum = opts.sha256 === undefined ? undefined : checksumHeaderValue(opts.sha256);
+    const command = new PutObjectCommand({ Bucket: this.#options.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength, ChecksumSHA256: checksum });
     const headers: Record<string, string> = { 'Content-Type': opts.contentType };
     if (opts.contentLength !== undefined) headers['Content-Length'] = String(opts.contentLength);
-    // Unless named here, the presigner leaves both out of the signature and the client could upload anything.
+    if (checksum !== undefined) headers['x-amz-checksum-sha256'] = checksum;
+    // Unless named here, the presigner leaves these out of the signature and the client could upload anything. The
+    // checksum must stay a header too: hoisted into the query string, S3 does not check the body against it
+    // (aws-sdk-js-v3#3906); as a signed header, S3 refuses a body with another SHA-256 (BadDigest).
     const signableHeaders = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
-    const url = await getSignedUrl(this.#s3, command, { expiresIn, signableHeaders });
+    const unhoistableHeaders = new Set(checksum === undefined ? [] : ['x-amz-checksum-sha256']);
+    const url = await getSignedUrl(this.#s3, command, { expiresIn, signableHeaders, unhoistableHeaders });
     return { url, method: 'PUT', headers };
   }
 

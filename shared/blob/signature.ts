@@ -9,6 +9,8 @@ export interface Grant {
   contentType?: string;
   /** PUT: the exact byte count the upload must have. */
   contentLength?: number;
+  /** PUT: the SHA-256 the body must have, base64 as in S3's `x-amz-checksum-sha256` header. */
+  checksum?: string;
   /** GET: served as the attachment's filename. */
   filename?: string;
 }
@@ -20,7 +22,7 @@ export type Verdict = { ok: true; grant: Grant } | { ok: false; reason: 'invalid
 const LABEL = 'consilium.blob-url.v1';
 
 function mac(secret: string, grant: Grant): Buffer {
-  const fields = [LABEL, grant.method, grant.key, grant.expires, grant.contentType ?? null, grant.contentLength ?? null, grant.filename ?? null];
+  const fields = [LABEL, grant.method, grant.key, grant.expires, grant.contentType ?? null, grant.contentLength ?? null, grant.filename ?? null, grant.checksum ?? null];
   return createHmac('sha256', secret).update(JSON.stringify(fields)).digest();
 }
 
@@ -36,6 +38,7 @@ export function signGrant(secret: string, grant: Grant): string {
   if (grant.contentType !== undefined) query.set('type', grant.contentType);
   if (grant.contentLength !== undefined) query.set('length', String(grant.contentLength));
   if (grant.filename !== undefined) query.set('filename', grant.filename);
+  if (grant.checksum !== undefined) query.set('checksum', grant.checksum);
   query.set('signature', mac(secret, grant).toString('base64url'));
   return query.toString();
 }
@@ -56,6 +59,7 @@ export function verifyGrant(secret: string, method: Grant['method'], key: string
   if (query.has('type')) grant.contentType = query.get('type')!;
   if (length !== null) grant.contentLength = Number(length);
   if (query.has('filename')) grant.filename = query.get('filename')!;
+  if (query.has('checksum')) grant.checksum = query.get('checksum')!;
   const expected = mac(secret, grant);
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return { ok: false, reason: 'invalid' };
   if (now >= expires * 1000) return { ok: false, reason: 'expired' };

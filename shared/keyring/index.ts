@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type postgres from 'postgres';
 import type { Sql, Tx } from '../db/index.ts';
 import { configuredKeyWrapper, type KeyWrapper } from './wrapper.ts';
 
@@ -15,6 +16,19 @@ export class KeyShreddedError extends Error {
 
 type Db = Sql | Tx;
 
+/** A condition for a statement's WHERE (a postgres.js fragment). */
+export type SqlCondition = postgres.PendingQuery<postgres.Row[]>;
+
+/** A data key for sealing something new, and the condition under which the sealed data may be stored. */
+export interface SealingKey {
+  key: Buffer;
+  /**
+   * True while the owner's key is not shredded: the statement that stores what `key` sealed must include it, so
+   * nothing is stored under a key shredded in the meantime, by any process, whatever this process remembered.
+   */
+  live: SqlCondition;
+}
+
 /** Data keys of patients: created on first use, unwrapped on each use, shredded on erasure. */
 export interface Keyring {
   /** The owner's key, created when they have none; throws {@link KeyShreddedError} after erasure. */
@@ -23,6 +37,13 @@ export interface Keyring {
   existingKey(sql: Db, ownerId: string): Promise<Buffer | undefined>;
   /** Destroys the owner's key (idempotent); true when a key was destroyed now. */
   shred(sql: Db, ownerId: string): Promise<boolean>;
+  /**
+   * The owner's key for sealing new data, made when they have none, remembered for a few seconds by this process
+   * (a patient adding records one after another costs one lookup, not one each); throws {@link KeyShreddedError}
+   * after erasure. Safe to remember because an owner's key never changes — it is shredded or it is the same
+   * key — and because the statement storing what it sealed must carry `live`.
+   */
+  sealingKeyFor(sql: Sql, ownerId: string): Promise<SealingKey>;
 }
 
 interface KeyRow {
@@ -30,17 +51,29 @@ interface KeyRow {
   wrappedBy: string;
 }
 
+/** How long, and for how many owners, a process remembers sealing keys (`sealingKeyFor`). */
+const SEALING_KEY_SECONDS = 30;
+const SEALING_KEYS_REMEMBERED = 1000;
+
 /**
  * A keyring whose keys are wrapped by `wrapper`; `previous` wrappers still unwrap keys they wrapped (master key
- * rotation). Nothing is cached: a shredded key stops working at once, in every process.
+ * rotation). Keys are read from the database at every use — a shredded key stops working at once, in every
+ process — except by `sealingKeyFor`, whose callers store only under its `live` condition.
  *
  * @example
  * const keyring = createKeyring();
  * const key = await keyring.keyFor(tx, caseRow.ownerId);
  * await blobs.put(blobKey, sealBytes(key, bytes, `document:${documentId}`), 'application/octet-stream');
  */
-export function createKeyring(wrapper: KeyWrapper = configuredKeyWrapper(), previous: KeyWrapper[] = []): Keyring {
+export function createKeyring(
+  wrapper: KeyWrapper = configuredKeyWrapper(),
+  previous: KeyWrapper[] = [],
+  options: { sealingKeySeconds?: number; now?: () => number } = {},
+): Keyring {
   const wrappers = new Map([wrapper, ...previous].map((w) => [w.id, w]));
+  const remembered = new Map<string, { key: Buffer; until: number }>();
+  const now = options.now ?? Date.now;
+  const rememberMs = (options.sealingKeySeconds ?? SEALING_KEY_SECONDS) * 1000;
 
   async function unwrap(ownerId: string, row: KeyRow): Promise<Buffer> {
     if (row.wrapped === null) throw new KeyShreddedError(ownerId);
@@ -54,25 +87,39 @@ export function createKeyring(wrapper: KeyWrapper = configuredKeyWrapper(), prev
     return row;
   }
 
+  async function keyFor(sql: Db, ownerId: string): Promise<Buffer> {
+    const existing = await find(sql, ownerId);
+    if (existing) return unwrap(ownerId, existing);
+    const key = randomBytes(32);
+    const wrapped = await wrapper.wrap(key, ownerId);
+    // Two first uploads at once: one insert wins, the other reads the winner's key.
+    const [created] = await sql<{ ownerId: string }[]>`
+      insert into keyring.data_keys (owner_id, wrapped, wrapped_by) values (${ownerId}, ${wrapped}, ${wrapper.id})
+      on conflict (owner_id) do nothing
+      returning owner_id`;
+    if (created) return key;
+    return unwrap(ownerId, (await find(sql, ownerId))!);
+  }
+
   return {
-    async keyFor(sql, ownerId) {
-      const existing = await find(sql, ownerId);
-      if (existing) return unwrap(ownerId, existing);
-      const key = randomBytes(32);
-      const wrapped = await wrapper.wrap(key, ownerId);
-      // Two first uploads at once: one insert wins, the other reads the winner's key.
-      const [created] = await sql<{ ownerId: string }[]>`
-        insert into keyring.data_keys (owner_id, wrapped, wrapped_by) values (${ownerId}, ${wrapped}, ${wrapper.id})
-        on conflict (owner_id) do nothing
-        returning owner_id`;
-      if (created) return key;
-      return unwrap(ownerId, (await find(sql, ownerId))!);
-    },
+    keyFor,
     async existingKey(sql, ownerId) {
       const row = await find(sql, ownerId);
       return row?.wrapped ? unwrap(ownerId, row) : undefined;
     },
+    async sealingKeyFor(sql, ownerId) {
+      const live = sql`exists (select from keyring.data_keys where owner_id = ${ownerId} and wrapped is not null)`;
+      const known = remembered.get(ownerId);
+      if (known && known.until > now()) return { key: known.key, live };
+      const key = await keyFor(sql, ownerId);
+      // Oldest first out: a Map iterates in insertion order, and a renewed entry is inserted again.
+      remembered.delete(ownerId);
+      remembered.set(ownerId, { key, until: now() + rememberMs });
+      if (remembered.size > SEALING_KEYS_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+      return { key, live };
+    },
     async shred(sql, ownerId) {
+      remembered.delete(ownerId);
       // An owner who never had a key gets a shredded row too, so no key is ever created for them afterwards.
       const rows = await sql`
         insert into keyring.data_keys (owner_id, wrapped, wrapped_by, shredded_at) values (${ownerId}, null, 'shredded', now())

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { closeDb, db } from '../db/index.ts';
 import { open, openBytes, seal, sealBytes } from './cipher.ts';
 import { loadConfig } from '../config/index.ts';
-import { configuredKeyWrapper, createKeyring, KeyShreddedError, localKeyWrapper } from './index.ts';
+import { configuredKeyWrapper, createKeyring, KeyShreddedError, localKeyWrapper, type SqlCondition } from './index.ts';
 
 after(closeDb);
 
@@ -71,6 +71,30 @@ describe('keyring', () => {
     const owner = randomUUID();
     assert.equal(await keyring.shred(db(), owner), false);
     await assert.rejects(keyring.keyFor(db(), owner), KeyShreddedError);
+  });
+
+  it('remembers a sealing key for a while, and its live condition turns false once another process shreds it', async () => {
+    let clock = 1_000_000;
+    const wrapper = localKeyWrapper(randomBytes(32));
+    const here = createKeyring(wrapper, [], { sealingKeySeconds: 30, now: () => clock });
+    const elsewhere = createKeyring(wrapper);
+    const owner = randomUUID();
+    const live = async (condition: SqlCondition) => (await db()<{ live: boolean }[]>`select ${condition} as live`)[0]!.live;
+
+    const first = await here.sealingKeyFor(db(), owner);
+    assert.deepEqual(first.key, await elsewhere.existingKey(db(), owner), 'the owner key, made on first use');
+    assert.equal(await live(first.live), true);
+    assert.equal(await elsewhere.shred(db(), owner), true);
+    const remembered = await here.sealingKeyFor(db(), owner);
+    assert.deepEqual(remembered.key, first.key, 'remembered: not read again');
+    assert.equal(await live(remembered.live), false, 'but nothing may be stored under it any more');
+    clock += 31_000;
+    await assert.rejects(here.sealingKeyFor(db(), owner), KeyShreddedError, 'forgotten after its time');
+
+    const other = randomUUID();
+    await here.sealingKeyFor(db(), other);
+    await here.shred(db(), other);
+    await assert.rejects(here.sealingKeyFor(db(), other), KeyShreddedError, 'forgotten at once when shredded here');
   });
 
   it('reads keys wrapped by a previous master key after rotation, and wraps new ones with the current', async () => {

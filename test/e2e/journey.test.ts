@@ -4,6 +4,9 @@ import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { documentStorage } from '../../events/documents.ts';
+import { createBlobStore } from '../../shared/blob/index.ts';
+import { config } from '../../shared/config/index.ts';
 import { closeDb } from '../../shared/db/index.ts';
 import type { ConsiliumFunction } from '../../shared/http/function.ts';
 import { cronTriggers } from '../../triggers/cron.ts';
@@ -90,6 +93,16 @@ describe('a case from intake to delivery, across every function', () => {
     await ok(await api.post(`/v1/cases/${caseId}/documents/${intent.id}/complete`, undefined, patient));
     const view = async () => json<{ status: string; specialty: string | null; documents: { status: string; pages: number }[] }>(await api.get(`/v1/cases/${caseId}`, patient));
     await eventually(async () => (await view()).documents[0]?.status === 'processed', 20_000, 'the letter read by documents');
+    // Read, the letter is at rest only as ciphertext under the patient's key; the API still answers its bytes.
+    const original = documentStorage.original(caseId, intent.id);
+    const sealed = await createBlobStore(config()).get(original.key);
+    assert.ok(sealed && Buffer.from(sealed).indexOf('%PDF') === -1, 'the object in the bucket is ciphertext');
+    const staged = new URL(intent.uploadUrl).pathname.split('/').slice(-4).join('/'); // the key the upload URL names
+    assert.match(staged, /^uploads\//);
+    assert.equal(await createBlobStore(config()).head(staged), undefined, 'no plaintext left');
+    const { downloadUrl } = await json<{ downloadUrl: string }>(await ok(await api.get(`/v1/cases/${caseId}/documents/${intent.id}`, patient)));
+    const download = await ok(await api.get(new URL(downloadUrl).pathname + new URL(downloadUrl).search));
+    assert.deepEqual(new Uint8Array(await download.arrayBuffer()), letter);
     await eventually(async () => (await api.post(`/v1/cases/${caseId}/submit`, undefined, patient)).status === 200, 10_000, 'submitted');
 
     // Stage 2: payment, then triage.
