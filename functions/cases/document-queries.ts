@@ -2,8 +2,7 @@ import type { Sql, Tx } from '../../shared/db/index.ts';
 import type { DocumentKind } from '../../shared/blob/detect.ts';
 import { DocumentUploadedV1 } from '../../events/documents.ts';
 import type { EventData } from '../../events/envelope.ts';
-import { outboxInsert } from '../../shared/bus/emit.ts';
-import type { SqlCondition } from '../../shared/keyring/index.ts';
+import { outboxEnvelope } from '../../shared/bus/emit.ts';
 
 /** The statements on cases.documents, one function each; the transaction or client comes first. */
 
@@ -44,40 +43,35 @@ export interface IntentTarget {
 
 /**
  * Records an upload intent (status pending) on the owner's draft case if the case's limits leave room for it, and
- * takes that room, in one statement — no transaction, so the intent costs one round trip. The conditions sit in
- * the UPDATE's WHERE, which PostgreSQL re-checks on the case row's latest version when intents race, so the limits
- * hold; the room is given back by a trigger when a record is deleted (migrations/0004_document_room.sql). `keyLive`
- * (the keyring's `SealingKey.live`) keeps a file name sealed under a shredded key from being stored.
- * Answers whether it was recorded and the case as the statement found it (undefined: no such case).
+ * takes that room — one call of `cases.reserve_document` (migrations/0005_upload_functions.sql), no transaction: its
+ * UPDATE is re-checked on the case row's latest version when intents race, so the limits hold, and nothing is stored
+ * once the owner's key is shredded (the file name was sealed under a key the process may have remembered).
+ * Answers whether it was recorded and, when not, the case as it is (undefined: no such case).
  *
  * @example
- * const { recorded, target } = await reserveDocument(db(), { id, caseId, ownerId, filenameSealed, contentType, declaredKind: 'pdf', size, sha256 }, { maxPerCase: 20, maxCaseBytes: 100e6 }, live);
+ * const { recorded, target } = await reserveDocument(db(), { id, caseId, ownerId, filenameSealed, contentType, declaredKind: 'pdf', size, sha256 }, { maxPerCase: 20, maxCaseBytes: 100e6 });
  */
 export async function reserveDocument(
   sql: Db,
   row: { id: string; caseId: string; ownerId: string; filenameSealed: string; contentType: string; declaredKind: DocumentKind; size: number; sha256: string },
   limits: { maxPerCase: number; maxCaseBytes: number },
-  keyLive: SqlCondition,
 ): Promise<{ recorded: boolean; target: IntentTarget | undefined }> {
-  const [found] = await sql<(IntentTarget & { recorded: boolean; documentBytes: string })[]>`
-    with room as (
-      update cases.cases
-      set document_count = document_count + 1, document_bytes = document_bytes + ${row.size}
-      where id = ${row.caseId} and owner_id = ${row.ownerId} and status = 'draft'
-        and document_count < ${limits.maxPerCase} and document_bytes + ${row.size} <= ${limits.maxCaseBytes}
-        and ${keyLive}
-      returning id
-    ), recorded as (
-      insert into cases.documents (id, case_id, filename_sealed, content_type, declared_kind, size, sha256)
-      select ${row.id}, room.id, ${row.filenameSealed}, ${row.contentType}, ${row.declaredKind}, ${row.size}, ${row.sha256} from room
-      returning id
-    )
-    select owner_id, assigned_professional_id, reviewer_id, status, document_count, document_bytes::text,
-           exists (select from recorded) as recorded
-    from cases.cases where id = ${row.caseId}`;
+  const [found] = await sql<{ recorded: boolean; caseOwner: string; caseProfessional: string | null; caseReviewer: string | null; caseStatus: string; caseDocuments: number; caseBytes: string }[]>`
+    select * from cases.reserve_document(${row.id}, ${row.caseId}, ${row.ownerId}, ${row.filenameSealed}, ${row.contentType},
+      ${row.declaredKind}, ${row.size}, ${row.sha256}, ${limits.maxPerCase}, ${limits.maxCaseBytes})`;
   if (!found) return { recorded: false, target: undefined };
-  const { recorded, ...target } = found;
-  return { recorded, target: { ...target, documentBytes: Number(target.documentBytes) } };
+  if (found.recorded) return { recorded: true, target: undefined };
+  return {
+    recorded: false,
+    target: {
+      ownerId: found.caseOwner,
+      assignedProfessionalId: found.caseProfessional,
+      reviewerId: found.caseReviewer,
+      status: found.caseStatus,
+      documentCount: found.caseDocuments,
+      documentBytes: Number(found.caseBytes),
+    },
+  };
 }
 
 /** A document with the facts of its case that decide who may see it. */
@@ -128,26 +122,19 @@ export async function documentsOf(sql: Db, caseId: string): Promise<DocumentRow[
 
 /**
  * Completes the caller's pending upload when the bytes found are the ones declared — size, SHA-256, the kind the
- * declared type names: marks it uploaded with that kind and announces it
- * (`document.uploaded.v1`, from `found`), in one statement, atomic without a transaction. Nothing changes, and
- * nothing is announced, for anyone else's document, a mismatch or a document no longer pending (a repeated
- * complete); the caller then explains from `findDocument`. Call `wakeRelay()` after a completion.
+ * declared type names: marks it uploaded with that kind and announces it (`document.uploaded.v1`, from `found`), in
+ * one call of `cases.complete_upload` (migrations/0005_upload_functions.sql), atomic without a transaction. Nothing
+ * changes, and nothing is announced, for anyone else's document, a mismatch or a document no longer pending (a
+ * repeated complete); the caller then explains from `findDocument`. Call `wakeRelay()` after a completion.
  *
  * @example
  * const done = await completeUpload(db(), { caseId, ownerId, documentId, kind: 'pdf', contentType: 'application/pdf', size, sha256, blobKey });
  */
 export async function completeUpload(sql: Sql, found: EventData<typeof DocumentUploadedV1>): Promise<boolean> {
-  const announce = outboxInsert(sql, DocumentUploadedV1, { source: 'cases', subject: found.caseId, data: found }, sql`exists (select from marked)`);
+  const event = outboxEnvelope(DocumentUploadedV1, { source: 'cases', subject: found.caseId, data: found });
   const [row] = await sql<{ completed: boolean }[]>`
-    with marked as (
-      update cases.documents d
-      set status = 'uploaded', kind = ${found.kind}, uploaded_at = now()
-      from cases.cases c
-      where d.id = ${found.documentId} and d.case_id = ${found.caseId} and c.id = d.case_id and c.owner_id = ${found.ownerId}
-        and d.status = 'pending' and d.size = ${found.size} and d.sha256 = ${found.sha256} and d.declared_kind = ${found.kind}
-      returning d.id
-    ), announced as (${announce})
-    select exists (select from marked) as completed`;
+    select cases.complete_upload(${found.documentId}, ${found.caseId}, ${found.ownerId}, ${found.size}, ${found.sha256},
+      ${found.kind}, ${sql.json(event as never)}) as completed`;
   return row!.completed;
 }
 

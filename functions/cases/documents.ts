@@ -72,13 +72,16 @@ export function documentRoutes(options: { blobs?: BlobStore; now?: () => number 
       await ownersOnly(principal, caseId);
       const id = randomUUID();
       // The owner is the caller (the statement below checks it), so their key seals the file name.
-      const { key, live } = await notErased(keyring().sealingKeyFor(db(), principal.id));
+      const key = await notErased(keyring().sealingKeyFor(db(), principal.id));
       const filenameSealed = seal(key, body.filename, filenameContext(id));
       const row = { id, caseId, ownerId: principal.id, filenameSealed, contentType: body.contentType, declaredKind, size: body.size, sha256: body.sha256 };
-      const { recorded, target } = await reserveDocument(db(), row, limits, live);
-      if (!recorded) throw await refusedIntent(principal, caseId, target, body.size, limits);
       const staged = stagedUploadKey({ ownerId: principal.id, caseId, documentId: id });
-      const upload = await blobs().presignPut(staged, { contentType: body.contentType, contentLength: body.size, sha256: body.sha256 });
+      // Signed while the statement runs (signing is local work); unless the intent is recorded, the URL is dropped unseen.
+      const [{ recorded, target }, upload] = await Promise.all([
+        reserveDocument(db(), row, limits),
+        blobs().presignPut(staged, { contentType: body.contentType, contentLength: body.size, sha256: body.sha256 }),
+      ]);
+      if (!recorded) throw await refusedIntent(principal, caseId, target, body.size, limits);
       return c.json({ id, status: 'pending', uploadUrl: upload.url, uploadMethod: upload.method, uploadHeaders: upload.headers }, 201);
     },
   );
@@ -185,9 +188,9 @@ async function ownersOnly(principal: Principal, caseId: string, documentId?: str
 }
 
 /**
- * Why an upload intent was not recorded, from the case as the statement saw it: someone else's (404), no longer a
- * draft (409) or full (413). When that view shows no reason, an intent racing this one changed the case after it
- * was taken (the statement re-checks the latest row): the case is read again to explain.
+ * Why an upload intent was not recorded, from the case as it was after the attempt: someone else's (404), no longer
+ * a draft (409) or full (413). When it shows no reason, an intent racing this one changed the case in between: the
+ * case is read again to explain.
  */
 async function refusedIntent(principal: Principal, caseId: string, seen: IntentTarget | undefined, size: number, limits: { maxPerCase: number; maxCaseBytes: number }): Promise<HttpProblem> {
   for (const target of [seen, await findCase(db(), caseId)]) {

@@ -22,7 +22,7 @@ export async function emit<D extends EventDefinition>(
   definition: D,
   event: { source: string; data: EventData<D>; subject?: string; id?: string },
 ): Promise<CloudEvent<EventData<D>>> {
-  const envelope = envelopeOf(definition, event);
+  const envelope = outboxEnvelope(definition, event);
   const pending = pendingByTx.get(tx);
   if (pending) {
     pending.push(envelope);
@@ -41,8 +41,15 @@ export async function emit<D extends EventDefinition>(
 
 const pendingByTx = new WeakMap<Tx, CloudEvent[]>();
 
-/** The validated envelope of a new event, stamped with the current trace. */
-function envelopeOf<D extends EventDefinition>(definition: D, event: { source: string; data: EventData<D>; subject?: string; id?: string }): CloudEvent<EventData<D>> {
+/**
+ * The validated envelope of a new event, stamped with the current trace — also what a database function of a hot
+ * path is given to append with `bus.append(event)` (migrations/0002_append.sql) in the same call as its change.
+ *
+ * @example
+ * const event = outboxEnvelope(DocumentUploadedV1, { source: 'cases', subject: caseId, data });
+ * await sql`select cases.complete_upload(…, ${sql.json(event)})`;
+ */
+export function outboxEnvelope<D extends EventDefinition>(definition: D, event: { source: string; data: EventData<D>; subject?: string; id?: string }): CloudEvent<EventData<D>> {
   return {
     specversion: '1.0',
     id: event.id ?? randomUUID(),
@@ -86,7 +93,7 @@ export function outboxInsert<D extends EventDefinition>(
   event: { source: string; data: EventData<D>; subject?: string; id?: string },
   onlyIf?: postgres.PendingQuery<postgres.Row[]>,
 ) {
-  const e = envelopeOf(definition, event);
+  const e = outboxEnvelope(definition, event);
   // Spelled out rather than built with sql(row, …columns): this runs at every login. A SELECT rather than VALUES, so
   // a condition can follow; the casts give its parameters the columns' types.
   return sql`

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type postgres from 'postgres';
 import type { Sql, Tx } from '../db/index.ts';
 import { configuredKeyWrapper, type KeyWrapper } from './wrapper.ts';
 
@@ -16,19 +15,6 @@ export class KeyShreddedError extends Error {
 
 type Db = Sql | Tx;
 
-/** A condition for a statement's WHERE (a postgres.js fragment). */
-export type SqlCondition = postgres.PendingQuery<postgres.Row[]>;
-
-/** A data key for sealing something new, and the condition under which the sealed data may be stored. */
-export interface SealingKey {
-  key: Buffer;
-  /**
-   * True while the owner's key is not shredded: the statement that stores what `key` sealed must include it, so
-   * nothing is stored under a key shredded in the meantime, by any process, whatever this process remembered.
-   */
-  live: SqlCondition;
-}
-
 /** Data keys of patients: created on first use, unwrapped on each use, shredded on erasure. */
 export interface Keyring {
   /** The owner's key, created when they have none; throws {@link KeyShreddedError} after erasure. */
@@ -40,10 +26,11 @@ export interface Keyring {
   /**
    * The owner's key for sealing new data, made when they have none, remembered for a few seconds by this process
    * (a patient adding records one after another costs one lookup, not one each); throws {@link KeyShreddedError}
-   * after erasure. Safe to remember because an owner's key never changes — it is shredded or it is the same
-   * key — and because the statement storing what it sealed must carry `live`.
+   * after erasure. Safe to remember because an owner's key never changes — it is shredded or it is the same key —
+   * and because the statement that stores what it sealed must check `keyring.key_is_live(owner_id)` (a SQL function,
+   * migrations/0002_key_is_live.sql): then nothing is stored under a key shredded meanwhile, by any process.
    */
-  sealingKeyFor(sql: Sql, ownerId: string): Promise<SealingKey>;
+  sealingKeyFor(sql: Sql, ownerId: string): Promise<Buffer>;
 }
 
 interface KeyRow {
@@ -58,7 +45,7 @@ const SEALING_KEYS_REMEMBERED = 1000;
 /**
  * A keyring whose keys are wrapped by `wrapper`; `previous` wrappers still unwrap keys they wrapped (master key
  * rotation). Keys are read from the database at every use — a shredded key stops working at once, in every
- process — except by `sealingKeyFor`, whose callers store only under its `live` condition.
+ process — except by `sealingKeyFor`, whose callers store only where `keyring.key_is_live` still holds.
  *
  * @example
  * const keyring = createKeyring();
@@ -108,15 +95,14 @@ export function createKeyring(
       return row?.wrapped ? unwrap(ownerId, row) : undefined;
     },
     async sealingKeyFor(sql, ownerId) {
-      const live = sql`exists (select from keyring.data_keys where owner_id = ${ownerId} and wrapped is not null)`;
       const known = remembered.get(ownerId);
-      if (known && known.until > now()) return { key: known.key, live };
+      if (known && known.until > now()) return known.key;
       const key = await keyFor(sql, ownerId);
       // Oldest first out: a Map iterates in insertion order, and a renewed entry is inserted again.
       remembered.delete(ownerId);
       remembered.set(ownerId, { key, until: now() + rememberMs });
       if (remembered.size > SEALING_KEYS_REMEMBERED) remembered.delete(remembered.keys().next().value!);
-      return { key, live };
+      return key;
     },
     async shred(sql, ownerId) {
       remembered.delete(ownerId);
