@@ -25,7 +25,7 @@ const benchmarks: Record<string, () => Promise<Row[]>> = {
   matching: async () => (await import('./matching.ts')).benchMatching(quick ? { professionals: 10_000, selections: 10, singles: 20, contendedRounds: 5 } : undefined),
   // Loaded only when run: pdf.js and tesseract.js stay out of the other benchmarks' process.
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline(quick ? { textPages: 20, textRounds: 2, ocrPages: 1 } : undefined),
-  upload: async () => (await import('./upload.ts')).benchUpload(quick ? { uploads: 40, concurrency: 8, rounds: 1 } : undefined),
+  upload: async () => (await import('./upload.ts')).benchUpload(quick ? { uploads: 40, concurrency: 8, rounds: 1, warmups: 1 } : undefined),
   triage: async () => (await import('./triage.ts')).benchTriage(quick ? { seconds: 1 } : undefined),
   webhooks: async () => (await import('./webhooks.ts')).benchWebhooks(quick ? { events: 150, concurrency: 16, rounds: 1 } : undefined),
 };
