@@ -3,6 +3,7 @@ import { defineFunction, type ConsiliumFunction } from '../../shared/http/functi
 import { caseRoutes } from './case-routes.ts';
 import { caseSubscriptions } from './consumers.ts';
 import { documentRoutes, purgeAbandonedUploads } from './documents.ts';
+import { uploadRoutes } from './upload-routes.ts';
 import { flagOverdueCases, type SlaSweepScope } from './sla-sweep.ts';
 import { submitRoutes } from './submit.ts';
 
@@ -22,6 +23,7 @@ export interface CasesOptions {
 export function createCases(options: CasesOptions = {}): ConsiliumFunction {
   const routes = new Hono();
   routes.route('/', caseRoutes());
+  routes.route('/', uploadRoutes());
   routes.route('/', documentRoutes());
   routes.route('/', submitRoutes());
   return defineFunction({
