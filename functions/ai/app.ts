@@ -1,6 +1,6 @@
 import { db, type Sql } from '../../shared/db/index.ts';
 import { keyring as sharedKeyring, type Keyring } from '../../shared/keyring/index.ts';
-import { defineFunction, type ConsiliumFunction } from '../../shared/http/function.ts';
+import { databaseReady, defineFunction, type ConsiliumFunction } from '../../shared/http/function.ts';
 import { CircuitBreakers } from './breaker.ts';
 import { aiSettingsFromEnv, type AiSettings } from './config.ts';
 import { readDocumentText, type TextReader } from './document-text.ts';
@@ -59,6 +59,9 @@ export function createAi(options: AiOptions = {}): ConsiliumFunction & { runner:
     routes: usageRoutes({ sql: deps.sql, currency: () => current().currency, now }),
     events: intakeSubscriptions({ startTriage: (id) => runner.kick(id), now }),
     cron: { 'triage-sweep': async () => void (await runner.sweep()) },
+    // AI_SETTINGS is parsed at first use; a revision whose settings do not parse never becomes ready, so Knative keeps
+    // the previous one serving instead of failing triages one by one.
+    ready: [databaseReady, { name: 'ai-settings', check: async () => void current() }],
   });
   return Object.assign(fn, { runner, deps });
 }
