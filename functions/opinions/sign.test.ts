@@ -85,6 +85,19 @@ describe('signing opinions', () => {
     assert.equal((await h.api.post(`/v1/cases/${early.caseId}/opinion/sign`, { totp: '123456' }, early.author.token)).status, 409);
   });
 
+  it('does not spend the code on an attempt that cannot sign: the case not yet announced to opinions (409)', async () => {
+    const ready = await readyToSign(h);
+    const [{ ownerId }] = await db()<{ ownerId: string }[]>`select owner_id from opinions.cases where case_id = ${ready.caseId}`;
+    await db()`update opinions.cases set owner_id = null where case_id = ${ready.caseId}`;
+    const code = await ready.author.nextCode();
+    const early = await h.api.post(`/v1/cases/${ready.caseId}/opinion/sign`, { totp: code }, ready.author.token);
+    assert.equal(early.status, 409);
+    assert.match((await json<{ type: string }>(early)).type, /case-unknown$/);
+    await db()`update opinions.cases set owner_id = ${ownerId} where case_id = ${ready.caseId}`;
+    const signed = await h.api.post(`/v1/cases/${ready.caseId}/opinion/sign`, { totp: code }, ready.author.token);
+    assert.equal(signed.status, 200, 'the same code still signs: the premature attempt did not spend it');
+  });
+
   it('a professional suspended by ops cannot sign', async () => {
     const ready = await readyToSign(h);
     assert.equal((await h.api.post(`/v1/professionals/${ready.author.id}/status`, { status: 'suspended' }, ready.ops.token)).status, 200);

@@ -54,6 +54,8 @@ export async function signerOf(tx: Tx, principal: Principal, view: CaseView, nam
   return { id: principal.id, ...(name ? { name } : {}), grade, specialty };
 }
 
+const caseUnknown = () => problems.conflict('case-unknown', 'The case has not been announced to opinions yet; try again shortly.');
+
 /**
  * `POST /v1/cases/{id}/opinion/sign {totp}`: step-up with a fresh TOTP code, then the opinion is canonicalised
  * (RFC 8785), hashed (SHA-256) and signed (Ed25519) with the signer and the time, stored where the database refuses
@@ -75,12 +77,14 @@ export function signRoutes(settings: OpinionsSettings): Hono {
       const principal = c.get('principal');
       const caseId = caseIdParam(c.req.param('id'));
       const { totp } = c.req.valid('json');
-      // Checked before the code is spent, so a premature attempt does not burn it.
+      // Everything the signing below needs is checked before the code is spent, so an attempt that cannot succeed
+      // does not burn it (identity spends it; it cannot be given back).
       await transaction(async (tx) => {
-        await caseFor(tx, caseId, principal, 'opinion:sign');
+        const view = await caseFor(tx, caseId, principal, 'opinion:sign');
         const opinion = await findLiveOpinion(tx, caseId);
         if (!opinion) throw problems.conflict('no-draft', 'There is no opinion to sign.');
         if (opinion.status !== 'ready_to_sign') throw wrongStatus(opinion.status, 'The opinion is not ready to sign.');
+        if (!view.ownerId) throw caseUnknown();
       });
       const authorization = c.req.header('authorization')!;
       if (!(await confirmStepUp(authorization, totp, settings.identityUrl ? { identityUrl: settings.identityUrl } : {}))) {
@@ -91,7 +95,7 @@ export function signRoutes(settings: OpinionsSettings): Hono {
         const view = await caseFor(tx, caseId, principal, 'opinion:sign', { forUpdate: true });
         const opinion = await findLiveOpinion(tx, caseId, { forUpdate: true });
         if (!opinion || opinion.status !== 'ready_to_sign') throw wrongStatus(opinion?.status ?? 'none', 'The opinion is not ready to sign.');
-        if (!view.ownerId) throw problems.conflict('case-unknown', 'The case has not been announced to opinions yet; try again shortly.');
+        if (!view.ownerId) throw caseUnknown();
         const key = await writeKey(tx, view.ownerId, settings.keyring);
         const draft = await latestDraft(tx, opinion, key);
         const signer = await signerOf(tx, principal, view, name);
