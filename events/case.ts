@@ -65,6 +65,6 @@ export const CaseReadV1 = defineEvent(
 
 export const CaseSlaBreachedV1 = defineEvent(
   'case.sla-breached.v1',
-  'A paid case was not delivered by promisedBy (payment plus the turnaround of its urgency); status is the one it was in when the promise ran out. Sent once per case, while it is still open, so ops can act.',
-  v.object({ caseId: v.string(), status: CaseStatus, urgency: Urgency, promisedBy: Instant }),
+  'A paid case was not delivered by promisedBy (payment plus the turnaround of its urgency); status is the one it was in when the promise ran out. Sent once per case, while it is still open, so ops can act; ownerId is the patient, so they can be told.',
+  v.object({ caseId: v.string(), ownerId: v.string(), status: CaseStatus, urgency: Urgency, promisedBy: Instant }),
 );

@@ -62,6 +62,8 @@ const summaryView = (row: CaseRow) => ({
   specialty: row.specialty,
   price: priceView(row),
   createdAt: row.createdAt.toISOString(),
+  // When the flag-overdue-cases sweep found the promised turnaround missed before delivery; null while kept (or unpaid).
+  slaBreachedAt: row.slaBreachedAt?.toISOString() ?? null,
 });
 
 const timelineView = (row: TimelineRow) => ({ at: row.at.toISOString(), status: row.status, ...(row.note ? { note: row.note } : {}) });

@@ -147,7 +147,7 @@ export async function statusAt(tx: Tx, caseId: string, instant: Date): Promise<C
 }
 
 /** A paid case still open whose promise ran out, as the SLA sweep reads it. */
-export type OverdueCase = Pick<CaseRow, 'id' | 'status' | 'urgency' | 'paidAt'>;
+export type OverdueCase = Pick<CaseRow, 'id' | 'ownerId' | 'status' | 'urgency' | 'paidAt'>;
 
 /**
  * Paid cases not yet delivered (nor closed, cancelled or refunded) whose promised turnaround ran out before `now`
@@ -162,7 +162,7 @@ export async function lockOverdueCases(tx: Tx, query: { now: Date; limit: number
   const paidBefore = URGENCIES.map((u) => new Date(query.now.getTime() - TURNAROUND_HOURS[u] * 3_600_000).toISOString());
   const scope = query.caseIds ? tx`and c.id = any(${query.caseIds as string[]}::uuid[])` : tx``;
   return tx<OverdueCase[]>`
-    select c.id, c.status, c.urgency, c.paid_at
+    select c.id, c.owner_id, c.status, c.urgency, c.paid_at
     from cases.cases c
     join unnest(${URGENCIES as unknown as string[]}::text[], ${paidBefore}::timestamptz[]) as late (urgency, paid_before) on late.urgency = c.urgency
     where c.paid_at is not null and c.sla_breached_at is null and c.status not in ('delivered', 'closed', 'cancelled', 'refunded')

@@ -12,7 +12,7 @@ import { cronTriggers } from '../../triggers/cron.ts';
 import { createCases } from './app.ts';
 import { STATUSES, type CaseStatus } from './lifecycle.ts';
 import { flagOverdueCases } from './sla-sweep.ts';
-import { advanceCase, caseEvents, casesRuntime, deliverOpinion, reachesStatus, reportFact, submittedCase, type Client } from './testing.ts';
+import { advanceCase, caseEvents, casesRuntime, deliverOpinion, reachesStatus, reportFact, signedInOps, submittedCase, type Client } from './testing.ts';
 
 // Every sweep here is scoped to the test's own case and runs on a clock of its own (hours after the case was paid),
 // so no other suite's late case is flagged, and no other suite's sweep sees these cases late by the wall clock.
@@ -59,7 +59,7 @@ describe('flag-overdue-cases', () => {
 
     assert.deepEqual(await flagOverdueCases({ caseIds: [c.caseId], now: late }), { flagged: 1 });
     assert.deepEqual((await flagEvents(c.caseId)).map((e) => e.data), [
-      { caseId: c.caseId, status: 'assigned', urgency: 'urgent', promisedBy: new Date(c.paidAt.getTime() + 48 * HOUR).toISOString() },
+      { caseId: c.caseId, ownerId: c.ownerId, status: 'assigned', urgency: 'urgent', promisedBy: new Date(c.paidAt.getTime() + 48 * HOUR).toISOString() },
     ]);
     assert.equal((await row(c.caseId)).slaBreachedAt?.getTime(), late().getTime());
     assert.deepEqual(await breachesSince(start), { assigned: 1 });
@@ -89,6 +89,26 @@ describe('flag-overdue-cases', () => {
     assert.deepEqual(await flagOverdueCases({ caseIds: [c.caseId], now: c.after(121) }), { flagged: 1 });
     assert.deepEqual((await flagEvents(c.caseId)).map((e) => e.data.status), ['matching']);
     assert.deepEqual(await breachesSince(start), { matching: 1 });
+  });
+
+  it('shows the flag in the case view (owner and ops, detail and list): its time once flagged, null for a case within its promise', async () => {
+    type Shown = { id: string; slaBreachedAt: string | null };
+    const slaShown = async (caseId: string, token: string) => {
+      const detail = (await (await api.get(`/v1/cases/${caseId}`, token)).json()) as Shown;
+      const list = (await (await api.get('/v1/cases', token)).json()) as { items: Shown[] };
+      return { detail: detail.slaBreachedAt, listed: list.items.find((item) => item.id === caseId)?.slaBreachedAt };
+    };
+    const late = await paidCase('urgent', 'matching');
+    const kept = await paidCase('urgent', 'matching');
+    const ops = await signedInOps(api);
+    const flaggedAt = late.after(49);
+    assert.deepEqual(await flagOverdueCases({ caseIds: [late.caseId], now: flaggedAt }), { flagged: 1 });
+    assert.deepEqual(await flagOverdueCases({ caseIds: [kept.caseId], now: kept.after(47) }), { flagged: 0 });
+
+    assert.deepEqual(await slaShown(late.caseId, late.token), { detail: flaggedAt().toISOString(), listed: flaggedAt().toISOString() });
+    assert.deepEqual(await slaShown(kept.caseId, kept.token), { detail: null, listed: null });
+    assert.equal((await slaShown(late.caseId, ops.token)).detail, flaggedAt().toISOString());
+    assert.equal((await slaShown(kept.caseId, ops.token)).detail, null);
   });
 
   it('two sweeps at once flag a case once', async () => {

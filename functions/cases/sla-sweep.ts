@@ -41,7 +41,7 @@ export async function flagOverdueCases(scope: SlaSweepScope = {}): Promise<{ fla
         await emit(tx, CaseSlaBreachedV1, {
           source: 'cases',
           subject: row.id,
-          data: { caseId: row.id, status, urgency: row.urgency, promisedBy: promisedBy(row.paidAt!, row.urgency).toISOString() },
+          data: { caseId: row.id, ownerId: row.ownerId, status, urgency: row.urgency, promisedBy: promisedBy(row.paidAt!, row.urgency).toISOString() },
         });
         breaches.push(status);
       }

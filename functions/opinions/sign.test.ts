@@ -87,7 +87,8 @@ describe('signing opinions', () => {
 
   it('does not spend the code on an attempt that cannot sign: the case not yet announced to opinions (409)', async () => {
     const ready = await readyToSign(h);
-    const [{ ownerId }] = await db()<{ ownerId: string }[]>`select owner_id from opinions.cases where case_id = ${ready.caseId}`;
+    const [{ ownerId } = { ownerId: '' }] = await db()<{ ownerId: string }[]>`select owner_id from opinions.cases where case_id = ${ready.caseId}`;
+    assert.ok(ownerId);
     await db()`update opinions.cases set owner_id = null where case_id = ${ready.caseId}`;
     const code = await ready.author.nextCode();
     const early = await h.api.post(`/v1/cases/${ready.caseId}/opinion/sign`, { totp: code }, ready.author.token);
