@@ -13,10 +13,11 @@ import { readDicomMetadata } from './dicom.ts';
 import { makeDicom, PATIENT } from './dicom-sample.ts';
 import { closeOcr } from './ocr.ts';
 import { findResult } from './queries.ts';
-import { extractionWorkers } from './extract-worker.ts';
+import { closeExtractionWorkers, extractionWorkers } from './extract-worker.ts';
 import { announced, blobs, busyPdf, deliver, openStored, storeUpload } from './testing.ts';
 
 after(async () => {
+  await closeExtractionWorkers();
   await closeOcr();
   await closeDb();
 });

@@ -13,10 +13,17 @@ export interface DocumentsOptions {
   /** Largest image (width × height) given to OCR; a bigger JPEG/PNG fails `too-large`. Default 40 megapixels. */
   maxImagePixels: number;
   /**
-   * Wall-clock limit of reading one document (PDF, image, DICOM), which runs in a worker thread of its own; past it
-   * the thread is terminated and the document fails `timeout`. Default 60 000 ms.
+   * Wall-clock limit of reading one document (PDF, image, DICOM), which runs in an extraction thread; past it the
+   * thread is terminated and the document fails `timeout`. Counted from when a thread takes the document, not
+   * while it waits for one. Default 60 000 ms.
    */
   extractionTimeoutMs: number;
+  /**
+   * Long-lived threads that read documents one after another, each with an OCR engine of its own (its memory is
+   * the cost of a thread); more documents at once wait in a queue. Default 1: a replica reads one document at a
+   * time, and scales out rather than up.
+   */
+  extractionThreads: number;
 }
 
 /**
@@ -31,4 +38,5 @@ export const documentsDefaults: Omit<DocumentsOptions, 'maxBytes'> = {
   maxOcrPages: 20,
   maxImagePixels: 40_000_000,
   extractionTimeoutMs: 60_000,
+  extractionThreads: 1,
 };

@@ -1,18 +1,26 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { documentsDefaults } from './config.ts';
 import { DocumentFailure } from './extract.ts';
-import { extractInWorker, extractionWorkers } from './extract-worker.ts';
+import { closeExtractionWorkers, extractInWorker, extractionWorkers, ExtractionPool } from './extract-worker.ts';
 import { busyPdf } from './testing.ts';
 
 const options = { ...documentsDefaults, deidentificationSecret: new Uint8Array(32).fill(7) };
 const scan = () => readFile(new URL('./fixtures/scanned-report.png', import.meta.url));
 
-/** The threads of this process (Linux): the extraction thread and the OCR engine's thread count here. */
+/**
+ * The threads of this process (Linux): the extraction thread and the OCR engine's thread count here. Not the canvas
+ * addon's runtime (`tokio-rt-worker`): two threads of the process's once any thread has loaded the addon, which may
+ * outlive a thread terminated mid-render — bounded, not one per document.
+ */
 async function threads(): Promise<number> {
-  return (await readdir('/proc/self/task')).length;
+  const tasks = await readdir('/proc/self/task');
+  const names = await Promise.all(tasks.map((task) => readFile(`/proc/self/task/${task}/comm`, 'utf8').catch(() => '')));
+  return names.filter((name) => !name.startsWith('tokio-rt-worker')).length;
 }
 
 async function pdfWith(pages: ('text' | 'scan')[]): Promise<Uint8Array> {
@@ -33,14 +41,16 @@ async function failure(promise: Promise<unknown>): Promise<DocumentFailure> {
   return error;
 }
 
+after(closeExtractionWorkers);
+
 describe('extractInWorker', () => {
   // Also the baseline for the thread counts below: it starts everything a process starts once (tsx, libuv's pool).
-  it('reads a PDF, OCR of its scanned page included, in a thread that is gone once it answers', async () => {
+  it('reads a PDF, OCR of its scanned page included, in a thread that stays for the next document', async () => {
     const result = await extractInWorker(await pdfWith(['text', 'scan']), 'pdf', options, { timeoutMs: 60_000 });
     assert.equal(result.pages, 2);
     assert.match(result.text, /persistent cough[\s\S]*cardiomegaly/);
     assert.deepEqual(result.metadata, { scannedPages: 1, ocrPages: 1, ocrSkippedPages: 0 });
-    assert.equal(extractionWorkers(), 0);
+    assert.equal(extractionWorkers(), 1);
   });
 
   it('brings back why a document cannot be read, with the name of what the reader threw', async () => {
@@ -49,7 +59,7 @@ describe('extractInWorker', () => {
     assert.equal((corrupt.cause as Error).name, 'InvalidPDFException');
     const png = new Uint8Array(await scan());
     assert.equal((await failure(extractInWorker(png, 'png', { ...options, maxImagePixels: 10 }, { timeoutMs: 60_000 }))).reason, 'too-large');
-    assert.equal(extractionWorkers(), 0);
+    assert.equal(extractionWorkers(), 1, 'the thread is kept between documents');
   });
 
   it('terminates a PDF that keeps pdf.js busy past the deadline and fails it timeout, leaving no thread behind', async () => {
@@ -76,5 +86,78 @@ describe('extractInWorker', () => {
   it('decodes plain text in place, without a thread', async () => {
     const result = await extractInWorker(new TextEncoder().encode(' Blood pressure 128/82. '), 'text', options, { timeoutMs: 0 });
     assert.equal(result.text, 'Blood pressure 128/82.');
+  });
+});
+
+describe('ExtractionPool', () => {
+  const letter = () => pdfWith(['text']);
+
+  it('reads documents one after another in the one thread it started', async () => {
+    const pool = new ExtractionPool({ threads: 1 });
+    try {
+      assert.equal((await pool.extract(await pdfWith(['scan']), 'pdf', options, { timeoutMs: 60_000 })).metadata.ocrPages, 1);
+      assert.match((await pool.extract(new Uint8Array(await scan()), 'png', options, { timeoutMs: 60_000 })).text, /cardiomegaly/);
+      assert.equal((await failure(pool.extract(new TextEncoder().encode('%PDF-1.7'), 'pdf', options, { timeoutMs: 60_000 }))).reason, 'corrupt');
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 0, queued: 0, started: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('replaces a thread past its deadline, and reads the document queued behind it in the new one', async () => {
+    const pool = new ExtractionPool({ threads: 1 });
+    try {
+      const hostile = failure(pool.extract(await busyPdf(8, 1_000_000), 'pdf', options, { timeoutMs: 1500 }));
+      const next = pool.extract(await letter(), 'pdf', options, { timeoutMs: 60_000 });
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 1, queued: 1, started: 1 });
+      assert.equal((await hostile).reason, 'timeout');
+      assert.match((await next).text, /persistent cough/);
+      assert.match((await pool.extract(await letter(), 'pdf', options, { timeoutMs: 60_000 })).text, /persistent cough/);
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 0, queued: 0, started: 2 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('queues concurrent documents rather than start more threads than its size', async () => {
+    const pool = new ExtractionPool({ threads: 2 });
+    try {
+      const bytes = await letter();
+      const reads = Array.from({ length: 5 }, () => pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000 }));
+      assert.deepEqual(pool.stats(), { threads: 2, busy: 2, queued: 3, started: 2 });
+      for (const result of await Promise.all(reads)) assert.match(result.text, /persistent cough/);
+      assert.deepEqual(pool.stats(), { threads: 2, busy: 0, queued: 0, started: 2 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails what it holds as a fault of the replica on close, and leaves no thread', async () => {
+    const before = await threads();
+    const pool = new ExtractionPool({ threads: 1 });
+    const busy = pool.extract(await busyPdf(8, 1_000_000), 'pdf', options, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    const queued = pool.extract(await letter(), 'pdf', options, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await pool.close();
+    for (const error of await Promise.all([busy, queued])) {
+      assert.ok(error instanceof Error && !(error instanceof DocumentFailure), `expected a fault, got ${String(error)}`);
+    }
+    assert.equal(pool.stats().threads, 0);
+    assert.ok((await threads()) <= before, 'the thread is gone');
+  });
+
+  it('refuses a size that is not a whole number of threads', () => {
+    assert.throws(() => new ExtractionPool({ threads: 0 }), RangeError);
+    assert.throws(() => new ExtractionPool({ threads: 1.5 }), RangeError);
+  });
+
+  it('lets the process exit with an idle thread, unclosed', async () => {
+    const module = JSON.stringify(new URL('./extract-worker.ts', import.meta.url).href);
+    const script = `
+      const { extractInWorker } = await import(${module});
+      const bytes = new TextEncoder().encode('%PDF-1.7');
+      const options = { maxPages: 1, maxOcrPages: 1, maxImagePixels: 1, deidentificationSecret: new Uint8Array(32) };
+      await extractInWorker(bytes, 'pdf', options, { timeoutMs: 60_000 }).catch((e) => console.log(e.reason));`;
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
+    assert.equal((await run).stdout.trim(), 'corrupt');
   });
 });

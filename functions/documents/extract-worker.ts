@@ -1,16 +1,16 @@
-import { isMainThread, parentPort, Worker, workerData, type WorkerOptions } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { DocumentKind } from '../../shared/blob/detect.ts';
 import { DocumentFailure, extract, type ExtractOptions, type Extraction, type FailureReason } from './extract.ts';
 
-// This module is both sides: the caller's `extractInWorker`, and — loaded again as a worker thread's entry, marked
-// by its workerData — the thread that runs `extract`. Being its own entry needs it to be a file of its own in the
-// bundle too: callers import it dynamically (`await import('./extract-worker.ts')`), which esbuild's code splitting
-// (triggers/build.ts) emits as a chunk of its own whose `import.meta.url` is that chunk.
+// This module is both sides: the caller's pool, and — loaded again as a worker thread's entry, marked by its
+// workerData — the thread that runs `extract` for one document after another. Being its own entry needs it to be a
+// file of its own in the bundle too: callers import it dynamically (`await import('./extract-worker.ts')`), which
+// esbuild's code splitting (triggers/build.ts) emits as a chunk of its own whose `import.meta.url` is that chunk.
 
 const ROLE = 'consilium:documents:extract';
 
+/** One document, as posted to a thread. */
 interface Job {
-  [ROLE]: true;
   bytes: Uint8Array;
   kind: DocumentKind;
   options: ExtractOptions;
@@ -22,28 +22,39 @@ type Reply =
   | { failure: FailureReason; causeName?: string }
   | { fault: { name: string; message: string } };
 
-const running = new Set<Worker>();
-
-/**
- * How many extraction threads are running now (each is terminated once its document is read or its deadline
- * passes): a gauge for ops and for tests.
- *
- * @example
- * assert.equal(extractionWorkers(), 0);
- */
-export function extractionWorkers(): number {
-  return running.size;
+/** A document waiting for, or held by, a thread; `settle` gets its reply, `timeout`, or the thread's own failure. */
+interface Pending {
+  job: Job;
+  timeoutMs: number;
+  settle: (outcome: Reply | 'timeout' | Error) => void;
 }
 
-function startWorker(job: Job): Worker {
+/** One thread of a pool; `retiring` once it is being terminated, until its exit (it still counts against the size). */
+interface Thread {
+  worker: Worker;
+  pending?: Pending;
+  deadline?: NodeJS.Timeout;
+  retiring?: { outcome: 'timeout' | Error };
+  error?: Error;
+}
+
+/** What a pool holds now, and how many threads it has started in all: a gauge for ops and for tests. */
+export interface PoolStats {
+  threads: number;
+  busy: number;
+  queued: number;
+  started: number;
+}
+
+function startThread(): Worker {
   const entry = new URL(import.meta.url);
-  const options: WorkerOptions = { workerData: job };
+  const workerData = { [ROLE]: true };
   // Under tsx (tests, `npm start`) Node 20 does not apply the parent's loader to a worker's entry module: register
   // tsx in the thread first. The bundle is plain JavaScript and starts the chunk directly.
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { ...options, eval: true });
+  return new Worker(boot, { workerData, eval: true });
 }
 
 function toError({ name, message }: { name: string; message: string }): Error {
@@ -52,49 +63,173 @@ function toError({ name, message }: { name: string; message: string }): Error {
   return error;
 }
 
+function toExtraction(outcome: Reply | 'timeout' | Error): Extraction {
+  if (outcome instanceof Error) throw outcome; // the thread itself failed (could not load, ran out of memory): ours to retry
+  if (outcome === 'timeout') throw new DocumentFailure('timeout');
+  if ('extraction' in outcome) return outcome.extraction;
+  if ('failure' in outcome) {
+    // Only the name of what the reader threw crosses over: its message may quote the file.
+    const cause = outcome.causeName === undefined ? undefined : toError({ name: outcome.causeName, message: 'thrown in the extraction thread' });
+    throw new DocumentFailure(outcome.failure, cause === undefined ? undefined : { cause });
+  }
+  throw toError(outcome.fault);
+}
+
 /**
- * {@link extract} in a worker thread of its own, so a pathological file (a PDF that makes pdf.js spin, a huge OCR
- * job) never holds the main thread, with a wall-clock deadline: once `timeoutMs` has passed since the thread was
- * started, the thread (and the OCR engine it started) is terminated and this throws `DocumentFailure('timeout')`.
- * The thread is gone before this settles, whatever the outcome. Plain text is decoded in place: linear in a size
- * already bounded. Throws as {@link extract} does: `DocumentFailure` for the document, anything else is the replica's
- * fault (retry).
+ * Up to `threads` long-lived extraction threads that read documents one after another from a queue, so the thread
+ * and its OCR engine (about a second to start) serve many documents, and memory is bounded by the pool size rather
+ * than by the load. Threads start on demand; an idle one does not keep the process alive. A document past its
+ * deadline has its thread (and the OCR engine in it) terminated; the queue goes on in a new thread.
+ *
+ * @example
+ * const pool = new ExtractionPool({ threads: 2 });
+ * const { text } = await pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000 });
+ * await pool.close();
+ */
+export class ExtractionPool {
+  readonly #size: number;
+  readonly #threads = new Set<Thread>();
+  readonly #queue: Pending[] = [];
+  #started = 0;
+
+  constructor({ threads }: { threads: number }) {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`an extraction pool needs a whole number of threads ≥ 1, not ${threads}`);
+    this.#size = threads;
+  }
+
+  /**
+   * {@link extract} in one of the pool's threads, once one is free, with a wall-clock deadline: once `timeoutMs`
+   * has passed since a thread took the document (time in the queue does not count), that thread is terminated and
+   * this throws `DocumentFailure('timeout')` — after the thread is gone. Plain text is decoded in place: linear in a
+   * size already bounded. Throws as {@link extract} does: `DocumentFailure` for the document, anything else is the
+   * replica's fault (retry).
+   */
+  async extract(bytes: Uint8Array, kind: DocumentKind, options: ExtractOptions, { timeoutMs }: { timeoutMs: number }): Promise<Extraction> {
+    if (kind === 'text') return extract(bytes, kind, options);
+    const { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } = options;
+    const job: Job = { bytes, kind, options: { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } };
+    const outcome = await new Promise<Reply | 'timeout' | Error>((settle) => {
+      this.#queue.push({ job, timeoutMs, settle });
+      this.#dispatch();
+    });
+    return toExtraction(outcome);
+  }
+
+  /** What the pool holds now; `threads` counts a terminated thread until it has exited. */
+  stats(): PoolStats {
+    let busy = 0;
+    for (const thread of this.#threads) if (thread.pending) busy++;
+    return { threads: this.#threads.size, busy, queued: this.#queue.length, started: this.#started };
+  }
+
+  /**
+   * Terminates every thread and fails the documents in flight or queued with an Error (a fault: the event is retried
+   * elsewhere). Settles once the threads are gone; a later `extract` starts new ones.
+   */
+  async close(): Promise<void> {
+    const closed = new Error('the extraction pool was closed');
+    for (const pending of this.#queue.splice(0)) pending.settle(closed);
+    const exits = [...this.#threads].map((thread) => this.#retire(thread, closed));
+    await Promise.all(exits);
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let free = [...this.#threads].find((thread) => !thread.pending && !thread.retiring);
+      if (!free && this.#threads.size < this.#size) free = this.#spawn();
+      if (!free) return; // every thread is busy: the document waits for the first to answer
+      this.#assign(free, this.#queue.shift()!);
+    }
+  }
+
+  #spawn(): Thread {
+    const thread: Thread = { worker: startThread() };
+    this.#started++;
+    this.#threads.add(thread);
+    thread.worker.on('message', (reply: Reply) => this.#answered(thread, reply));
+    thread.worker.on('error', (error) => (thread.error = error)); // 'exit' follows
+    thread.worker.on('exit', (code) => this.#exited(thread, code));
+    return thread;
+  }
+
+  #assign(thread: Thread, pending: Pending): void {
+    thread.pending = pending;
+    thread.worker.ref();
+    thread.deadline = setTimeout(() => void this.#retire(thread, 'timeout'), pending.timeoutMs);
+    thread.worker.postMessage(pending.job);
+  }
+
+  #answered(thread: Thread, reply: Reply): void {
+    const pending = thread.pending;
+    if (!pending || thread.retiring) return; // too late: the deadline has passed and the thread is being terminated
+    clearTimeout(thread.deadline);
+    thread.pending = undefined;
+    // Idle, the thread must not hold the process open at shutdown; it is kept for the next document.
+    thread.worker.unref();
+    pending.settle(reply);
+    this.#dispatch();
+  }
+
+  /** Terminates a thread; its document (if any) is settled with `outcome` on its exit, so only once it is gone. */
+  #retire(thread: Thread, outcome: 'timeout' | Error): Promise<unknown> {
+    thread.retiring ??= { outcome };
+    return thread.worker.terminate();
+  }
+
+  #exited(thread: Thread, code: number): void {
+    clearTimeout(thread.deadline);
+    this.#threads.delete(thread);
+    const pending = thread.pending;
+    thread.pending = undefined;
+    if (pending) pending.settle(thread.retiring?.outcome ?? thread.error ?? new Error(`the extraction thread exited with ${code} before answering`));
+    this.#dispatch();
+  }
+}
+
+// One pool per size asked for; a deployment asks for one (`extractionThreads`), so it has one.
+const pools = new Map<number, ExtractionPool>();
+
+/**
+ * {@link ExtractionPool.extract} in this process's pool of `threads` extraction threads (default 1), made on first
+ * use and shared by every caller that asks for that size.
  *
  * @example
  * const { text } = await extractInWorker(bytes, 'pdf', { ...documentsDefaults, deidentificationSecret }, { timeoutMs: 60_000 });
  */
-export async function extractInWorker(
+export function extractInWorker(
   bytes: Uint8Array,
   kind: DocumentKind,
   options: ExtractOptions,
-  { timeoutMs }: { timeoutMs: number },
+  { timeoutMs, threads = 1 }: { timeoutMs: number; threads?: number },
 ): Promise<Extraction> {
-  if (kind === 'text') return extract(bytes, kind, options);
-  const { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } = options;
-  const worker = startWorker({ [ROLE]: true, bytes, kind, options: { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } });
-  running.add(worker);
-  worker.once('exit', () => running.delete(worker));
-  let deadline: NodeJS.Timeout | undefined;
-  let reply: Reply | 'timeout';
-  try {
-    reply = await new Promise<Reply | 'timeout'>((resolve, reject) => {
-      deadline = setTimeout(() => resolve('timeout'), timeoutMs);
-      worker.once('message', resolve);
-      worker.once('error', reject); // the thread itself failed (could not load, ran out of memory): ours to retry
-      worker.once('exit', (code) => reject(new Error(`the extraction thread exited with ${code} before answering`)));
-    });
-  } finally {
-    clearTimeout(deadline);
-    await worker.terminate();
-  }
-  if (reply === 'timeout') throw new DocumentFailure('timeout');
-  if ('extraction' in reply) return reply.extraction;
-  if ('failure' in reply) {
-    // Only the name of what the reader threw crosses over: its message may quote the file.
-    const cause = reply.causeName === undefined ? undefined : toError({ name: reply.causeName, message: 'thrown in the extraction thread' });
-    throw new DocumentFailure(reply.failure, cause === undefined ? undefined : { cause });
-  }
-  throw toError(reply.fault);
+  let pool = pools.get(threads);
+  if (!pool) pools.set(threads, (pool = new ExtractionPool({ threads })));
+  return pool.extract(bytes, kind, options, { timeoutMs });
+}
+
+/**
+ * How many extraction threads of this process's pools are alive now, idle ones included, a terminated one until it
+ * has exited: never more than the pool size, and 0 right after a timeout with nothing queued.
+ *
+ * @example
+ * assert.equal(extractionWorkers(), 0);
+ */
+export function extractionWorkers(): number {
+  let threads = 0;
+  for (const pool of pools.values()) threads += pool.stats().threads;
+  return threads;
+}
+
+/**
+ * Terminates the threads of this process's pools, failing what they hold (see {@link ExtractionPool.close}); the
+ * next `extractInWorker` starts a new thread. Idle threads never hold the process open, so this is for tests and
+ * for a shutdown that wants the memory back.
+ *
+ * @example
+ * after(closeExtractionWorkers);
+ */
+export async function closeExtractionWorkers(): Promise<void> {
+  await Promise.all([...pools.values()].map((pool) => pool.close()));
 }
 
 async function answer(job: Job): Promise<Reply> {
@@ -107,7 +242,7 @@ async function answer(job: Job): Promise<Reply> {
   }
 }
 
-if (!isMainThread && (workerData as Partial<Job> | null)?.[ROLE] === true) {
-  const job = workerData as Job;
-  void answer(job).then((reply) => parentPort!.postMessage(reply));
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[ROLE] === true) {
+  // The pool posts one document at a time and waits for its answer before the next.
+  parentPort!.on('message', (job: Job) => void answer(job).then((reply) => parentPort!.postMessage(reply)));
 }

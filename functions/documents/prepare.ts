@@ -92,10 +92,12 @@ async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uin
 
 /**
  * The slow part of processing an upload, run outside any transaction: seal the verified upload as the original (or
- * read the original sealed at an earlier delivery), check its kind, extract, and store the text (and a DICOM de-identified copy) sealed under the owner's key at the
- * deterministic keys of `documentStorage` — so a redelivery overwrites rather than adds. The extraction runs in a
- * worker thread with a deadline (`extractionTimeoutMs`). A document that cannot be read, or not within the
- * deadline (`timeout`), gives a `failed` outcome; a fault of the infrastructure (blob store, database, OCR engine) throws.
+ * read the original sealed at an earlier delivery), check its kind, extract, and store the text (and a DICOM
+ * de-identified copy) sealed under the owner's key at the deterministic keys of `documentStorage` — so a redelivery
+ * overwrites rather than adds. The extraction runs in one of the process's long-lived extraction threads
+ * (`extractionThreads`, queued when all are busy) with a deadline (`extractionTimeoutMs`). A document that cannot be
+ * read, or not within the deadline (`timeout`), gives a `failed` outcome; a fault of the infrastructure (blob store,
+ * database, OCR engine) throws.
  *
  * @example
  * const outcome = await prepareDocument(event.data, { sql: db, blobs, keyring: keyring(), options: documentsDefaults });
@@ -114,7 +116,8 @@ export async function prepareDocument(data: Uploaded, deps: PrepareDeps): Promis
     // the entry of the worker thread the extraction runs in (see extract-worker.ts).
     const { extractInWorker } = await import('./extract-worker.ts');
     const options = { ...deps.options, deidentificationSecret: deidentificationSecret(key) };
-    extraction = await extractInWorker(bytes, data.kind, options, { timeoutMs: deps.options.extractionTimeoutMs });
+    const { extractionTimeoutMs: timeoutMs, extractionThreads: threads } = deps.options;
+    extraction = await extractInWorker(bytes, data.kind, options, { timeoutMs, threads });
   } catch (error) {
     if (!(error instanceof DocumentFailure)) throw error;
     if (error.reason === 'timeout') {
