@@ -7,6 +7,7 @@ import { config } from '../../shared/config/index.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
 import { createKeyring, keyring, localKeyWrapper, sealBytes } from '../../shared/keyring/index.ts';
 import { eventually } from '../../test/support/runtime.ts';
+import { purgeAbandonedUploads } from './documents.ts';
 import { signLink } from './links.ts';
 import { caseEvents, casesRuntime, intentFor, newCaseBody, putUpload, signedInOps, signedInPatient, type Client } from './testing.ts';
 
@@ -185,6 +186,21 @@ describe('case documents', () => {
     assert.match((await json<Problem>(refused)).type, /erased$/);
     const [row] = await db()<{ n: number }[]>`select count(*)::int as n from cases.documents where case_id = ${caseId}`;
     assert.equal(row!.n, 1, 'only the intent made before the erasure');
+  });
+
+  it('purge-abandoned-uploads forgets intents never completed within a day, with their plaintext bytes and their room', async () => {
+    const patient = await signedInPatient(api);
+    const caseId = await draft(patient.token);
+    const stale = await json<Intent>(await intent(caseId, patient.token, intentFor(PDF, 'application/pdf', 'stale.pdf')));
+    const fresh = await json<Intent>(await intent(caseId, patient.token, intentFor(PNG, 'image/png', 'fresh.png')));
+    assert.ok((await putUpload(stale, PDF)).ok);
+    await db()`update cases.documents set created_at = now() - interval '25 hours' where id = ${stale.id}`;
+    await purgeAbandonedUploads();
+    const left = await db()<{ id: string }[]>`select id from cases.documents where case_id = ${caseId}`;
+    assert.deepEqual(left.map((d) => d.id), [fresh.id]);
+    assert.equal(await blobs().head(stagedUploadKey({ ownerId: patient.id, caseId, documentId: stale.id })), undefined, 'its bytes are gone');
+    const [room] = await db()<{ documentCount: number }[]>`select document_count from cases.cases where id = ${caseId}`;
+    assert.equal(room!.documentCount, 1, 'and its room given back');
   });
 
   it('answers 409 to complete before the bytes were PUT, and keeps the intent for a retry', async () => {
