@@ -44,7 +44,7 @@ export const PaymentDisputedV1 = defineEvent(
 
 export const PaymentDisputeClosedV1 = defineEvent(
   'payment.dispute-closed.v1',
-  'A dispute of a case payment was closed: won (the money stays with the platform; the payment is captured again) or lost (the money went back to the card holder, booked as a chargeback, with the gateway\'s dispute fee when it reported one).',
+  'A dispute of a case payment was closed: won (the money stays with the platform; the payment goes back to the status the dispute took it from: captured, held or refunded) or lost (the money went back to the card holder, booked as a chargeback, with the gateway\'s dispute fee when it reported one).',
   v.object({
     paymentId: v.string(), caseId: v.string(), gateway: Gateway, disputeId: v.string(), outcome: v.picklist(['won', 'lost']), amount: Money,
     fee: v.nullable(Money),

@@ -1,5 +1,6 @@
 import type { Tx } from '../../shared/db/index.ts';
 import type { Line } from './ledger.ts';
+import type { PaymentStatus } from './lifecycle.ts';
 import type { GatewayName } from './settings.ts';
 
 /** The statements of the disputes table (migrations/0003_disputes.sql), one function each, tx first. */
@@ -15,6 +16,10 @@ export interface DisputeRow {
   status: 'open' | 'won' | 'lost';
   fee: string | number | null;
   feeCurrency: string | null;
+  /** The payment's status before this dispute moved it: where a win returns it. */
+  paymentStatusBefore: PaymentStatus | null;
+  /** Lost again after a reversal: nothing later of this dispute counts. */
+  lostAgain: boolean;
 }
 
 /**
@@ -37,17 +42,48 @@ export async function upsertDispute(
 }
 
 /**
- * Closes a dispute as won or lost, with the fee the gateway reported (lost only; a fee once charged is kept).
+ * Closes a dispute as won or lost (`lostAgain`: lost after its reversal, for good), with the fee the gateway reported
+ * (lost only; the first fee reported is kept, as it is the one booked).
  *
  * @example
  * await closeDispute(tx, dispute.id, { status: 'lost', fee: 1500, feeCurrency: 'EUR' });
  */
-export async function closeDispute(tx: Tx, id: string, outcome: { status: 'won' | 'lost'; fee: number | null; feeCurrency: string | null }): Promise<DisputeRow> {
+export async function closeDispute(
+  tx: Tx,
+  id: string,
+  outcome: { status: 'won' | 'lost'; fee: number | null; feeCurrency: string | null; lostAgain?: boolean },
+): Promise<DisputeRow> {
   const [dispute] = await tx<DisputeRow[]>`
-    update payments.disputes set status = ${outcome.status},
-      fee = coalesce(${outcome.fee}, fee), fee_currency = coalesce(${outcome.feeCurrency}, fee_currency), closed_at = now()
+    update payments.disputes set status = ${outcome.status}, lost_again = lost_again or ${outcome.lostAgain ?? false},
+      fee = coalesce(fee, ${outcome.fee}), fee_currency = coalesce(fee_currency, ${outcome.feeCurrency}), closed_at = now()
     where id = ${id} returning *`;
   return dispute!;
+}
+
+/**
+ * Remembers the status a dispute moved the payment from, for its win to return it there. From `disputed` the status
+ * is kept when this dispute opened it (its charge back follows its own opening); otherwise another dispute had it
+ * disputed, which is where a win returns it.
+ *
+ * @example
+ * await rememberStatusBefore(tx, dispute.id, 'held');
+ */
+export async function rememberStatusBefore(tx: Tx, id: string, before: PaymentStatus): Promise<void> {
+  await tx`
+    update payments.disputes set payment_status_before =
+      case when ${before}::text = 'disputed' then coalesce(payment_status_before, ${before}::text) else ${before}::text end
+    where id = ${id}`;
+}
+
+/**
+ * Whether the dispute's (first) chargeback was reversed in the ledger.
+ *
+ * @example
+ * const reversed = await chargebackReversed(tx, dispute.id);
+ */
+export async function chargebackReversed(tx: Tx, disputeId: string): Promise<boolean> {
+  const [row] = await tx<{ id: string }[]>`select id from payments.journal_entries where kind = 'chargeback_reversal' and ref = ${disputeId}`;
+  return row !== undefined;
 }
 
 /**

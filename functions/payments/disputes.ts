@@ -8,11 +8,12 @@ import type { PaymentRow } from './queries.ts';
  * Records what a gateway says about a dispute and returns the dispute when the payment should move on it, or
  * undefined when the news is stale. A dispute is remembered from its first event, whichever that is, so that an
  * opening delivered after its closing changes nothing; won is final (a later "lost" for the same dispute is stale),
- * while lost may still turn into won (Adyen reverses a chargeback it took: CHARGEBACK, then CHARGEBACK_REVERSED).
+ * while lost may still turn into won (Adyen reverses a chargeback it took: CHARGEBACK, then CHARGEBACK_REVERSED), and
+ * won into lost again (Adyen SECOND_CHARGEBACK, PREARBITRATION_LOST), which ends the dispute for good.
  * Runs under the payment's row lock, so two events of one dispute are applied one after the other.
  *
  * @example
- * const dispute = await recordDispute(tx, payment, notice); // notice.kind: 'disputed' | 'dispute_won' | 'dispute_lost'
+ * const dispute = await recordDispute(tx, payment, notice); // notice.kind: 'disputed' | 'dispute_won' | 'dispute_lost' | 'dispute_lost_again'
  */
 export async function recordDispute(tx: Tx, payment: PaymentRow, notice: GatewayNotice): Promise<DisputeRow | undefined> {
   if (!notice.disputeRef) return undefined;
@@ -20,12 +21,16 @@ export async function recordDispute(tx: Tx, payment: PaymentRow, notice: Gateway
     id: randomUUID(), paymentId: payment.id, gateway: notice.gateway, disputeRef: notice.disputeRef,
     amount: notice.amount ?? null, currency: payment.currency.trim(), reason: notice.reason ?? null,
   });
-  if (dispute.paymentId !== payment.id) return undefined;
+  if (dispute.paymentId !== payment.id || dispute.lostAgain) return undefined;
   if (notice.kind === 'disputed') return dispute.status === 'open' ? dispute : undefined;
+  const fee = notice.kind !== 'dispute_won' && notice.fee ? notice.fee : undefined;
+  const closing = { fee: fee?.amount ?? null, feeCurrency: fee?.currency ?? null };
+  // Lost again whatever came before: a payment still charged back by this dispute (its reversal not delivered yet)
+  // stays so, the first chargeback standing for the net (taken, given back, taken again); the late reversal is stale.
+  if (notice.kind === 'dispute_lost_again') return closeDispute(tx, dispute.id, { status: 'lost', lostAgain: true, ...closing });
   const status = notice.kind === 'dispute_won' ? 'won' : 'lost';
   if (dispute.status === 'won' || dispute.status === status) return undefined;
-  const fee = status === 'lost' && notice.fee ? notice.fee : undefined;
-  const closed = await closeDispute(tx, dispute.id, { status, fee: fee?.amount ?? null, feeCurrency: fee?.currency ?? null });
+  const closed = await closeDispute(tx, dispute.id, { status, ...closing });
   if (status === 'won') {
     // A win restores a charged-back payment only when it undoes this dispute's own booked chargeback (another
     // dispute may have charged it back, or this one was lost while the payment already was); an open dispute's win

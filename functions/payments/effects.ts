@@ -2,8 +2,8 @@ import { PaymentCapturedV1, PaymentDisputeClosedV1, PaymentDisputedV1, PaymentHe
 import { emit } from '../../shared/bus/emit.ts';
 import type { Tx } from '../../shared/db/index.ts';
 import { invoiceOfPayment, issueInvoice, splitOf } from './invoices.ts';
-import { chargebackLinesOf, type DisputeRow } from './dispute-queries.ts';
-import { book, captureEntry, chargebackEntry, chargebackReversalEntry, disputeFeeEntry, refundEntry } from './ledger.ts';
+import { chargebackLinesOf, chargebackReversed, type DisputeRow } from './dispute-queries.ts';
+import { book, captureEntry, chargebackEntry, chargebackReversalEntry, disputeFeeEntry, refundEntry, type Entry } from './ledger.ts';
 import type { Effect } from './lifecycle.ts';
 import { findCase, type PaymentRow } from './queries.ts';
 import type { PaymentSettings } from './settings.ts';
@@ -56,14 +56,7 @@ export async function runEffects(
     } else if (effect === 'book_refund') {
       const refund = context.refund;
       if (!refund) throw new Error('book_refund needs the confirmed refund');
-      const invoice = await invoiceOfPayment(tx, payment.id);
-      if (!invoice) throw new Error(`payment ${payment.id} has no invoice to refund against`);
-      const part = proportion(splitOf(invoice), refund.amount);
-      const view = await findCase(tx, payment.caseId);
-      await book(tx, refundEntry({
-        refundId: refund.refundId, paymentId: payment.id, caseId: payment.caseId, country, currency: payment.currency,
-        net: part.net, tax: part.tax, delivered: view?.delivered ?? false,
-      }));
+      await bookMoneyBack(tx, payment, refund.amount, 'refund', (share) => refundEntry({ ...share, refundId: refund.refundId }));
       await emit(tx, PaymentRefundedV1, {
         source: 'payments', subject: payment.caseId,
         data: { paymentId: payment.id, caseId: payment.caseId, refundId: refund.refundId, amount: money(refund.amount, payment.currency), full: refund.amount >= amount },
@@ -74,6 +67,26 @@ export async function runEffects(
       await disputeEffect(tx, payment, effect, dispute);
     }
   }
+}
+
+type MoneyBackShare = { paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; delivered: boolean };
+
+/**
+ * Books `amount` going back to the card holder through the gateway (a refund, a chargeback) as its share of the
+ * invoice: before delivery against deferred revenue, after it as refunds, with its VAT. The share is cut after what
+ * already went back (refunds), so that all parts of a payment add up to exactly its invoice's net and tax.
+ */
+async function bookMoneyBack(tx: Tx, payment: PaymentRow, amount: number, what: 'refund' | 'charge back', entryOf: (share: MoneyBackShare) => Entry): Promise<void> {
+  const invoice = await invoiceOfPayment(tx, payment.id);
+  if (!invoice) throw new Error(`payment ${payment.id} has no invoice to ${what} against`);
+  const split = splitOf(invoice);
+  const already = Number(payment.refundedAmount);
+  const [before, upTo] = [proportion(split, already), proportion(split, already + amount)];
+  const view = await findCase(tx, payment.caseId);
+  await book(tx, entryOf({
+    paymentId: payment.id, caseId: payment.caseId, country: payment.country?.trim() || null, currency: payment.currency,
+    net: upTo.net - before.net, tax: upTo.tax - before.tax, delivered: view?.delivered ?? false,
+  }));
 }
 
 /** The dispute's share of the payment: what the gateway says is disputed, never more than is left after refunds. */
@@ -91,14 +104,9 @@ async function disputeEffect(tx: Tx, payment: PaymentRow, effect: Effect, disput
     const fee = dispute.status === 'lost' && dispute.fee !== null ? money(Number(dispute.fee), dispute.feeCurrency ?? payment.currency) : null;
     await emit(tx, PaymentDisputeClosedV1, { source: 'payments', subject: payment.caseId, data: { ...base, outcome: dispute.status === 'won' ? 'won' : 'lost', fee } });
   } else if (effect === 'book_chargeback') {
-    const invoice = await invoiceOfPayment(tx, payment.id);
-    if (!invoice) throw new Error(`payment ${payment.id} has no invoice to charge back against`);
-    const part = proportion(splitOf(invoice), disputedAmount(payment, dispute));
-    const view = await findCase(tx, payment.caseId);
-    await book(tx, chargebackEntry({
-      disputeId: dispute.id, paymentId: payment.id, caseId: payment.caseId, country, currency: payment.currency,
-      net: part.net, tax: part.tax, delivered: view?.delivered ?? false,
-    }));
+    // Lost again after its reversal: the first chargeback's key is taken (and undone), so this one gets its own.
+    const again = dispute.lostAgain && (await chargebackReversed(tx, dispute.id));
+    await bookMoneyBack(tx, payment, disputedAmount(payment, dispute), 'charge back', (share) => chargebackEntry({ ...share, disputeId: dispute.id, again }));
     if (dispute.fee !== null && Number(dispute.fee) > 0) {
       await book(tx, disputeFeeEntry({ disputeId: dispute.id, paymentId: payment.id, caseId: payment.caseId, currency: dispute.feeCurrency ?? payment.currency, fee: Number(dispute.fee) }));
     }

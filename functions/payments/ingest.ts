@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PaymentFailedV1 } from '../../events/payments.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import type { Tx } from '../../shared/db/index.ts';
-import type { DisputeRow } from './dispute-queries.ts';
+import { rememberStatusBefore, type DisputeRow } from './dispute-queries.ts';
 import { recordDispute } from './disputes.ts';
 import { runEffects, type ConfirmedRefund } from './effects.ts';
 import type { GatewayNotice } from './gateways/types.ts';
@@ -57,11 +57,11 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
   let holdReasons: string[] | undefined;
   let refund: ConfirmedRefund | undefined;
   let dispute: DisputeRow | undefined;
-  if (notice.kind === 'disputed' || notice.kind === 'dispute_won' || notice.kind === 'dispute_lost') {
+  if (notice.kind === 'disputed' || notice.kind === 'dispute_won' || notice.kind === 'dispute_lost' || notice.kind === 'dispute_lost_again') {
     // Recorded even when the payment cannot move on it now: a closing remembered makes its late opening stale.
     dispute = await recordDispute(tx, payment, notice);
     if (!dispute) return 'ignored';
-    signal = notice.kind;
+    signal = notice.kind === 'dispute_lost_again' ? 'dispute_lost' : notice.kind;
   } else if (notice.kind === 'succeeded') {
     if (notice.amount !== undefined && notice.amount !== Number(payment.amount)) return 'amount-mismatch';
     const verdict = assessRisk({
@@ -72,8 +72,12 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
   } else {
     signal = notice.kind;
   }
-  const move = transition(payment.status, signal);
+  const move = transition(payment.status, signal, {
+    nothingLeft: Number(payment.amount) - Number(payment.refundedAmount) <= 0,
+    statusBeforeDispute: dispute?.paymentStatusBefore,
+  });
   if (!move.ok) return 'ignored';
+  if (dispute && signal !== 'dispute_won') await rememberStatusBefore(tx, dispute.id, payment.status);
   if (signal === 'refunded') {
     refund = await confirmRefund(tx, payment, notice);
     if (!refund) return 'amount-mismatch';

@@ -92,13 +92,15 @@ export function refundEntry(p: { refundId: string; paymentId: string; caseId: st
 /**
  * A lost dispute: the card holder's bank took the money back through the gateway. Booked like a refund (before
  * delivery it reduces what we owe, after delivery it is a contra-revenue; the VAT part is owed no more), keyed on the
- * dispute.
+ * dispute; `again` when the gateway took it a second time after reversing the first (its own key, so booked once).
  *
  * @example
  * chargebackEntry({ disputeId, paymentId, caseId, country: 'DE', currency: 'EUR', net: 10000, tax: 1900, delivered: true });
  */
-export function chargebackEntry(p: { disputeId: string; paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; delivered: boolean }): Entry {
-  return { ...refundEntry({ ...p, refundId: p.disputeId }), kind: 'chargeback' };
+export function chargebackEntry(p: {
+  disputeId: string; again?: boolean; paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; delivered: boolean;
+}): Entry {
+  return { ...refundEntry({ ...p, refundId: p.again ? `${p.disputeId}:again` : p.disputeId }), kind: 'chargeback' };
 }
 
 /**

@@ -16,7 +16,7 @@ const expected: Record<PaymentStatus, Record<PaymentSignal, string>> = {
   },
   held: {
     succeeded: '-', succeeded_risky: '-', failed: '-', released: 'captured announce_capture',
-    refund_requested: 'refunding ', refunded: 'refunded book_refund', disputed: '-',
+    refund_requested: 'refunding ', refunded: 'refunded book_refund', disputed: 'disputed announce_dispute',
     dispute_won: '-', dispute_lost: 'charged_back book_chargeback,announce_dispute_closed',
   },
   captured: {
@@ -32,9 +32,10 @@ const expected: Record<PaymentStatus, Record<PaymentSignal, string>> = {
     succeeded: '-', succeeded_risky: '-', failed: '-', released: '-', refund_requested: '-', refunded: 'refunded book_refund', disputed: '-',
     dispute_won: 'captured announce_dispute_closed', dispute_lost: 'charged_back book_chargeback,announce_dispute_closed',
   },
+  // Partly refunded: the rest may still be charged back (fully refunded: see nothingLeft below).
   refunded: {
     succeeded: '-', succeeded_risky: '-', failed: '-', released: '-', refund_requested: '-', refunded: '-', disputed: '-',
-    dispute_won: '-', dispute_lost: '-',
+    dispute_won: '-', dispute_lost: 'charged_back book_chargeback,announce_dispute_closed',
   },
   charged_back: {
     succeeded: '-', succeeded_risky: '-', failed: '-', released: '-', refund_requested: '-', refunded: '-', disputed: '-',
@@ -42,7 +43,7 @@ const expected: Record<PaymentStatus, Record<PaymentSignal, string>> = {
   },
 };
 
-const RANK: Record<PaymentStatus, number> = { pending: 0, failed: 1, held: 2, captured: 3, refunding: 4, disputed: 5, refunded: 6, charged_back: 6 };
+const RANK: Record<PaymentStatus, number> = { pending: 0, failed: 1, held: 2, captured: 3, refunding: 4, disputed: 5, refunded: 6, charged_back: 7 };
 
 describe('payment state machine', () => {
   for (const from of PAYMENT_STATUSES) {
@@ -54,28 +55,53 @@ describe('payment state machine', () => {
     }
   }
 
-  it('only moves forward (but for a won dispute), and money is booked as taken once and as gone back at most once along any path', () => {
+  it('a lost dispute takes nothing from a payment with nothing left after refunds', () => {
+    const move = transition('refunded', 'dispute_lost', { nothingLeft: true });
+    assert.equal(move.ok, false);
+  });
+
+  it('a won dispute returns the payment to the status the dispute took it from, where the money is ours', () => {
+    const won = (from: PaymentStatus, before: PaymentStatus | null) => {
+      const move = transition(from, 'dispute_won', { statusBeforeDispute: before });
+      return move.ok ? move.to : '-';
+    };
+    assert.equal(won('charged_back', 'held'), 'held', 'a payment held for review stays held: no case starts without ops');
+    assert.equal(won('charged_back', 'refunded'), 'refunded', 'a partly refunded payment stays refunded');
+    assert.equal(won('charged_back', 'refunding'), 'refunding');
+    assert.equal(won('disputed', 'held'), 'held');
+    assert.equal(won('disputed', 'refunding'), 'refunding');
+    assert.equal(won('charged_back', 'pending'), 'captured', 'a chargeback that overtook its capture implied it');
+    assert.equal(won('charged_back', null), 'captured', 'disputes recorded before the status was remembered');
+    assert.equal(won('held', 'held'), '-');
+  });
+
+  // One dispute at a time; the status it took the payment from is remembered as ingest does (from disputed only when
+  // the dispute did not dispute it itself).
+  it('only moves forward (but for a won dispute), books each cause once, and never skips the fraud review along any path', () => {
     const signals = Object.keys(expected.pending) as PaymentSignal[];
     const count = (effects: readonly string[], effect: string) => effects.filter((e) => e === effect).length;
-    type Books = { captures: number; refunds: number; chargebacks: number; reversals: number };
-    const walk = (status: PaymentStatus, b: Books, depth: number): void => {
-      assert.ok(b.captures <= 1 && b.refunds <= 1, `booked twice on a path ending at ${status}`);
-      // A reversal only undoes a chargeback booked before it, and what went back (refund, chargeback not reversed) is one.
-      assert.ok(b.reversals <= b.chargebacks && b.chargebacks - b.reversals <= 1, `chargebacks ${b.chargebacks} / reversals ${b.reversals} ending at ${status}`);
-      assert.ok(b.refunds + b.chargebacks - b.reversals <= 1, `money went back twice on a path ending at ${status}`);
-      assert.equal(status === 'charged_back', b.chargebacks - b.reversals === 1, `a charged_back payment is exactly the one with an open chargeback (${status})`);
+    type Path = { captures: number; refunds: number; chargebacks: number; reversals: number; before: PaymentStatus | null; held: boolean; announced: boolean };
+    const walk = (status: PaymentStatus, p: Path, depth: number): void => {
+      assert.ok(p.captures <= 1 && p.refunds <= 1, `booked twice on a path ending at ${status}`);
+      // A reversal only undoes a chargeback booked before it; at most one chargeback stands at a time.
+      assert.ok(p.reversals <= p.chargebacks && p.chargebacks - p.reversals <= 1, `chargebacks ${p.chargebacks} / reversals ${p.reversals} ending at ${status}`);
+      assert.equal(status === 'charged_back', p.chargebacks - p.reversals === 1, `a charged_back payment is exactly the one with an open chargeback (${status})`);
+      assert.ok(!(status === 'captured' && p.held && !p.announced), 'a payment held for review is captured only by its release, which announces it');
       if (depth === 0) return;
       for (const signal of signals) {
-        const move = transition(status, signal);
+        const move = transition(status, signal, { statusBeforeDispute: p.before });
         if (!move.ok) continue;
-        if (signal === 'dispute_won') assert.equal(move.to, 'captured', 'a won dispute gives the payment back its capture');
+        if (signal === 'dispute_won') assert.ok(!['pending', 'failed', 'charged_back'].includes(move.to), `a won dispute gives the money back (${move.to})`);
         else assert.ok(RANK[move.to] > RANK[status], `${status} + ${signal} moved back to ${move.to}`);
+        const disputeMoved = signal === 'disputed' || signal === 'dispute_lost';
         walk(move.to, {
-          captures: b.captures + count(move.effects, 'book_capture'), refunds: b.refunds + count(move.effects, 'book_refund'),
-          chargebacks: b.chargebacks + count(move.effects, 'book_chargeback'), reversals: b.reversals + count(move.effects, 'reverse_chargeback'),
+          captures: p.captures + count(move.effects, 'book_capture'), refunds: p.refunds + count(move.effects, 'book_refund'),
+          chargebacks: p.chargebacks + count(move.effects, 'book_chargeback'), reversals: p.reversals + count(move.effects, 'reverse_chargeback'),
+          before: disputeMoved ? (status === 'disputed' ? (p.before ?? status) : status) : p.before,
+          held: p.held || move.to === 'held', announced: p.announced || move.effects.includes('announce_capture'),
         }, depth - 1);
       }
     };
-    walk('pending', { captures: 0, refunds: 0, chargebacks: 0, reversals: 0 }, 8);
+    walk('pending', { captures: 0, refunds: 0, chargebacks: 0, reversals: 0, before: null, held: false, announced: false }, 8);
   });
 });

@@ -2,8 +2,10 @@
  * The payment's own state machine, pure. Gateway events arrive twice and out of order, so a payment only ever moves
  * forward: an event that would move it back (a failure after success, a late success after a refund) is ignored,
  * and a refund or a lost dispute that arrives before its capture implies the capture (the money must have been taken
- * to go back). The one way back is a dispute the platform wins: the money is ours again, so the payment is captured
- * again (Adyen may even reverse a chargeback it already took: CHARGEBACK, then CHARGEBACK_REVERSED).
+ * to go back). The one way back is a dispute the platform wins: the money is ours again, so the payment returns to
+ * the status the dispute took it from (Adyen may even reverse a chargeback it already took: CHARGEBACK, then
+ * CHARGEBACK_REVERSED). A payment held for fraud review therefore stays held until ops release it (a win must not skip
+ * the review, nor start the case without payment.captured.v1), and a partly refunded one stays refunded.
  */
 
 export const PAYMENT_STATUSES = ['pending', 'failed', 'held', 'captured', 'refunding', 'disputed', 'refunded', 'charged_back'] as const;
@@ -30,9 +32,21 @@ export type Effect =
 
 export type Move = { ok: true; from: PaymentStatus; to: PaymentStatus; effects: Effect[] } | { ok: false; from: PaymentStatus; reason: string };
 
+/** What the machine needs to know about a payment besides its status. */
+export interface PaymentFacts {
+  /** Nothing is left after refunds: a lost dispute can take nothing back. */
+  nothingLeft?: boolean;
+  /** The status the dispute being won took the payment from (unknown: captured, where a win took every payment before). */
+  statusBeforeDispute?: PaymentStatus | null;
+}
+
 type Row = Partial<Record<PaymentStatus, { to: PaymentStatus; effects: Effect[] }>>;
 
 const NOT_YET_TAKEN = ['pending', 'failed'] as const;
+
+// Where a won dispute may return a payment: the money is taken there. A dispute that overtook the capture (pending,
+// failed) returns it to captured, the capture it implied.
+const RESTORABLE: readonly PaymentStatus[] = ['held', 'captured', 'refunding', 'disputed', 'refunded'];
 
 const table: Record<PaymentSignal, Row> = {
   succeeded: {
@@ -57,8 +71,8 @@ const table: Record<PaymentSignal, Row> = {
     refunding: { to: 'refunded', effects: ['book_refund'] },
     disputed: { to: 'refunded', effects: ['book_refund'] },
   },
-  // Not from held: a won dispute goes back to captured, which would skip the fraud review.
   disputed: {
+    held: { to: 'disputed', effects: ['announce_dispute'] },
     captured: { to: 'disputed', effects: ['announce_dispute'] },
     refunding: { to: 'disputed', effects: ['announce_dispute'] },
   },
@@ -66,13 +80,15 @@ const table: Record<PaymentSignal, Row> = {
     disputed: { to: 'captured', effects: ['announce_dispute_closed'] },
     charged_back: { to: 'captured', effects: ['reverse_chargeback', 'announce_dispute_closed'] },
   },
-  // A closing that overtakes its opening (or the capture itself) still books what the gateway took.
+  // A closing that overtakes its opening (or the capture itself) still books what the gateway took; from a partly
+  // refunded payment it takes what is left (a fully refunded one has nothing left: see `nothingLeft`).
   dispute_lost: {
     ...Object.fromEntries(NOT_YET_TAKEN.map((s) => [s, { to: 'charged_back', effects: ['book_capture', 'book_chargeback', 'announce_dispute_closed'] }])),
     held: { to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] },
     captured: { to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] },
     refunding: { to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] },
     disputed: { to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] },
+    refunded: { to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] },
   },
 };
 
@@ -83,11 +99,15 @@ const table: Record<PaymentSignal, Row> = {
  * transition('pending', 'succeeded'); // { ok: true, to: 'captured', effects: ['book_capture', 'announce_capture'] }
  * transition('captured', 'failed');   // { ok: false, reason: 'failed does not apply to a captured payment' }
  * transition('disputed', 'dispute_lost'); // { ok: true, to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] }
+ * transition('charged_back', 'dispute_won', { statusBeforeDispute: 'held' }); // { ok: true, to: 'held', effects: ['reverse_chargeback', 'announce_dispute_closed'] }
  */
-export function transition(from: PaymentStatus, signal: PaymentSignal): Move {
+export function transition(from: PaymentStatus, signal: PaymentSignal, facts: PaymentFacts = {}): Move {
   const move = table[signal][from];
   if (!move) return { ok: false, from, reason: `${signal} does not apply to a ${from} payment` };
-  return { ok: true, from, to: move.to, effects: [...move.effects] };
+  if (signal === 'dispute_lost' && facts.nothingLeft) return { ok: false, from, reason: `nothing is left of the ${from} payment to charge back` };
+  const before = facts.statusBeforeDispute;
+  const to = signal === 'dispute_won' && before && RESTORABLE.includes(before) ? before : move.to;
+  return { ok: true, from, to, effects: [...move.effects] };
 }
 
 /** Whether money was taken (and not given back in full) for a payment in this status. */

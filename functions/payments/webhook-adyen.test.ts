@@ -156,6 +156,70 @@ describe('Adyen notifications', () => {
     assert.equal(events[2]!.data.fee, null, 'Adyen reports no dispute fee in its notification');
   });
 
+  it('a second chargeback after a reversal takes the money again, once (redelivered, then PREARBITRATION_LOST), for good', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}S`;
+    await post(platform, [item({ psp, paymentId })]);
+    const dispute = `PSP${Date.now()}SSP`;
+    const ofDispute = (eventCode: string) => item({ psp: dispute, original: psp, paymentId, eventCode });
+    await post(platform, [ofDispute('CHARGEBACK')]);
+    await post(platform, [ofDispute('CHARGEBACK_REVERSED')]);
+    assert.equal(await statusOf(paymentId), 'captured');
+    for (let i = 0; i < 3; i++) assert.equal(await (await post(platform, [ofDispute('SECOND_CHARGEBACK')])).text(), '[accepted]');
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    // Whatever of the dispute comes after is stale: the pre-arbitration's loss is the same money, a reversal is late.
+    await post(platform, [ofDispute('PREARBITRATION_LOST'), ofDispute('CHARGEBACK_REVERSED'), ofDispute('CHARGEBACK')]);
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    const entries = await db()<{ kind: string }[]>`select kind from payments.journal_entries where payment_id = ${paymentId} order by id`;
+    assert.deepEqual(entries.map((e) => e.kind), ['capture', 'chargeback', 'chargeback_reversal', 'chargeback']);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome, e.data.amount?.amount]), [
+      ['payment.captured.v1', undefined, 12_000], ['payment.dispute-closed.v1', 'lost', 12_000], ['payment.dispute-closed.v1', 'won', 12_000],
+      ['payment.dispute-closed.v1', 'lost', 12_000],
+    ]);
+  });
+
+  it('PREARBITRATION_LOST after a reversal charges a partly refunded payment back again for what is left', async () => {
+    const platform = adyenPlatform();
+    const { paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}P`;
+    await post(platform, [item({ psp, paymentId })]);
+    // A refund of 30.00 made in Adyen's Customer Area.
+    await post(platform, [item({ psp: `PSP${Date.now()}PRF`, paymentId: 'dashboard', eventCode: 'REFUND', original: psp, amount: 3_000 })]);
+    assert.equal(await statusOf(paymentId), 'refunded');
+    const refunded = await ledgerOf(paymentId);
+    const dispute = `PSP${Date.now()}PSP`;
+    const ofDispute = (eventCode: string) => item({ psp: dispute, original: psp, paymentId, eventCode });
+    await post(platform, [ofDispute('CHARGEBACK')]);
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    await post(platform, [ofDispute('CHARGEBACK_REVERSED')]);
+    assert.equal(await statusOf(paymentId), 'refunded');
+    assert.deepEqual(await ledgerOf(paymentId), refunded);
+    await post(platform, [ofDispute('PREARBITRATION_LOST'), ofDispute('PREARBITRATION_LOST')]);
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    const chargebacks = await db()<{ credit: string }[]>`
+      select l.credit from payments.journal_entries e join payments.journal_lines l on l.entry_id = e.id
+      where e.payment_id = ${paymentId} and e.kind = 'chargeback' and l.account = 'gateway_clearing' order by e.id`;
+    assert.deepEqual(chargebacks.map((c) => Number(c.credit)), [9_000, 9_000]);
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+  });
+
+  it('a second chargeback that overtakes the reversal leaves one chargeback booked and the payment charged back', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}V`;
+    await post(platform, [item({ psp, paymentId })]);
+    const dispute = `PSP${Date.now()}VSP`;
+    for (const eventCode of ['CHARGEBACK', 'SECOND_CHARGEBACK', 'CHARGEBACK_REVERSED']) {
+      await post(platform, [item({ psp: dispute, original: psp, paymentId, eventCode })]);
+    }
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [['payment.captured.v1', undefined], ['payment.dispute-closed.v1', 'lost']]);
+  });
+
   it('dispute events in reverse order (reversal, chargeback, notification) leave the payment captured and the ledger untouched', async () => {
     const platform = adyenPlatform();
     const { caseId, paymentId } = await adyenPayment(platform);

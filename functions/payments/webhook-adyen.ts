@@ -22,7 +22,10 @@ export interface AdyenItem {
   additionalData?: Record<string, string>;
 }
 
-const DISPUTE_KIND: Record<string, GatewayNotice['kind']> = { NOTIFICATION_OF_CHARGEBACK: 'disputed', CHARGEBACK: 'dispute_lost', CHARGEBACK_REVERSED: 'dispute_won' };
+const DISPUTE_KIND: Record<string, GatewayNotice['kind']> = {
+  NOTIFICATION_OF_CHARGEBACK: 'disputed', CHARGEBACK: 'dispute_lost', CHARGEBACK_REVERSED: 'dispute_won',
+  SECOND_CHARGEBACK: 'dispute_lost_again', PREARBITRATION_LOST: 'dispute_lost_again',
+};
 
 const FRAUD: Record<string, GatewayNotice['risk']> = { GREEN: 'normal', AMBER: 'elevated', RED: 'highest' };
 
@@ -46,9 +49,12 @@ export function adyenNotice(item: AdyenItem): GatewayNotice {
       return { ...base, kind: ok ? 'refunded' : 'refund_failed', paymentRef: item.originalReference, refundId: item.merchantReference, refundRef: item.pspReference };
     // Dispute events share the dispute's pspReference; originalReference is the disputed payment. NOTIFICATION_OF_CHARGEBACK
     // opens it (no money moves yet), CHARGEBACK takes the money (lost, unless defended: CHARGEBACK_REVERSED gives it back).
+    // After a reversal the issuer may still win: SECOND_CHARGEBACK or PREARBITRATION_LOST take the money again, for good.
     case 'NOTIFICATION_OF_CHARGEBACK':
     case 'CHARGEBACK':
     case 'CHARGEBACK_REVERSED':
+    case 'SECOND_CHARGEBACK':
+    case 'PREARBITRATION_LOST':
       return {
         ...base, kind: DISPUTE_KIND[item.eventCode]!, paymentRef: item.originalReference, disputeRef: item.pspReference,
         reason: item.additionalData?.chargebackReasonCode ?? item.reason,

@@ -39,7 +39,8 @@ export interface GatewayNotice {
   gateway: GatewayName;
   /** The gateway's unique id of this event: the dedupe key. */
   eventKey: string;
-  kind: 'succeeded' | 'failed' | 'refunded' | 'refund_failed' | 'disputed' | 'dispute_won' | 'dispute_lost' | 'ignored';
+  /** `dispute_lost_again`: lost after the gateway had reversed the dispute's chargeback (Adyen SECOND_CHARGEBACK, PREARBITRATION_LOST). */
+  kind: 'succeeded' | 'failed' | 'refunded' | 'refund_failed' | 'disputed' | 'dispute_won' | 'dispute_lost' | 'dispute_lost_again' | 'ignored';
   /** The gateway's reference of the payment (PaymentIntent id, Adyen pspReference / originalReference). */
   paymentRef?: string;
   /** Our payment id when the gateway echoes it (metadata, merchantReference). */

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { closeDb, db, transaction } from '../../shared/db/index.ts';
+import type { GatewayNotice } from './gateways/types.ts';
+import { ingest } from './ingest.ts';
+import { paymentSettings } from './settings.ts';
+import { checkout, ledgerOf, patientWithCase, paymentEvents, paymentsPlatform, signedInOpsWithMfa } from './testing.ts';
+
+after(() => closeDb());
+
+// Gateway events reach ingest() as the sandbox's own webhook path does; payments are made through the app.
+const settings = paymentSettings({ sandbox: true });
+const notify = (paymentId: string, notice: Omit<GatewayNotice, 'gateway' | 'paymentId' | 'currency'>) =>
+  transaction((tx) => ingest(tx, settings, { gateway: 'sandbox', paymentId, currency: 'EUR', ...notice }));
+
+async function sandboxPayment(platform: ReturnType<typeof paymentsPlatform>, amount: number, country: string, confirm: Record<string, unknown> = {}) {
+  const { patient, caseId } = await patientWithCase(platform, { amount, currency: 'EUR' }, country);
+  const { body } = await checkout(platform.api, patient.token, caseId);
+  assert.equal((await platform.api.post(`/v1/payments/sandbox/${body.paymentId}/confirm`, confirm)).status, 200);
+  return { caseId, paymentId: body.paymentId as string };
+}
+
+const statusOf = async (id: string) => (await db()<{ status: string }[]>`select status from payments.payments where id = ${id}`)[0]!.status;
+
+/** The gateway_clearing credit of each chargeback entry booked for a payment. */
+const chargebacksOf = async (paymentId: string) =>
+  (await db()<{ credit: string }[]>`
+    select l.credit from payments.journal_entries e join payments.journal_lines l on l.entry_id = e.id
+    where e.payment_id = ${paymentId} and e.kind = 'chargeback' and l.account = 'gateway_clearing' order by e.id`).map((r) => Number(r.credit));
+
+describe('disputes of refunded and held payments', () => {
+  it('a partly refunded payment that loses a dispute is charged back for what is left, once; a win gives it back refunded', async () => {
+    const platform = paymentsPlatform();
+    // 1.20 with 20 % French VAT (1.00 + 0.20); a refund of 0.03 carries 0.005 of VAT, which rounds up: the rest must
+    // carry exactly the remaining VAT, so that a payment gone back in full owes none.
+    const { caseId, paymentId } = await sandboxPayment(platform, 120, 'FR');
+    assert.equal(await notify(paymentId, { eventKey: `refund:${paymentId}`, kind: 'refunded', amount: 3 }), 'applied');
+    assert.equal(await statusOf(paymentId), 'refunded');
+    const refunded = await ledgerOf(paymentId);
+    const disputeRef = `dp_${paymentId}`;
+    const lost = { eventKey: `${disputeRef}:lost`, kind: 'dispute_lost', disputeRef, amount: 120 } as const;
+    assert.equal(await notify(paymentId, lost), 'applied');
+    assert.equal(await notify(paymentId, lost), 'duplicate');
+    assert.equal(await notify(paymentId, { ...lost, eventKey: `${disputeRef}:lost-again-delivered` }), 'ignored');
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    assert.deepEqual(await chargebacksOf(paymentId), [117], 'never more than is left after the refund');
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    const closed = (await paymentEvents(caseId)).filter((e) => e.type === 'payment.dispute-closed.v1');
+    assert.deepEqual(closed.map((e) => [e.data.outcome, e.data.amount.amount]), [['lost', 117]]);
+
+    assert.equal(await notify(paymentId, { eventKey: `${disputeRef}:won`, kind: 'dispute_won', disputeRef }), 'applied');
+    assert.equal(await statusOf(paymentId), 'refunded', 'the refund still stands');
+    assert.deepEqual(await ledgerOf(paymentId), refunded);
+  });
+
+  it('a fully refunded payment has nothing left to charge back: it stays refunded and nothing is booked', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await sandboxPayment(platform, 5_000, 'DE');
+    await notify(paymentId, { eventKey: `refund:${paymentId}`, kind: 'refunded', amount: 5_000 });
+    const refunded = await ledgerOf(paymentId);
+    const disputeRef = `dp_${paymentId}`;
+    assert.equal(await notify(paymentId, { eventKey: `${disputeRef}:lost`, kind: 'dispute_lost', disputeRef, amount: 5_000 }), 'ignored');
+    assert.equal(await statusOf(paymentId), 'refunded');
+    assert.deepEqual(await chargebacksOf(paymentId), []);
+    assert.deepEqual(await ledgerOf(paymentId), refunded);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => e.type), ['payment.captured.v1', 'payment.refunded.v1']);
+  });
+
+  it('a held payment charged back and then won is held again: the case starts only when ops release it', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await sandboxPayment(platform, 9_000, 'DE', { risk: 'highest' });
+    assert.equal(await statusOf(paymentId), 'held');
+    const captured = await ledgerOf(paymentId);
+    const disputeRef = `dp_${paymentId}`;
+    for (const kind of ['disputed', 'dispute_lost', 'dispute_won'] as const) {
+      assert.equal(await notify(paymentId, { eventKey: `${disputeRef}:${kind}`, kind, disputeRef, amount: 9_000 }), 'applied', kind);
+      if (kind === 'dispute_lost') assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    }
+    assert.equal(await statusOf(paymentId), 'held');
+    assert.deepEqual(await ledgerOf(paymentId), captured);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [
+      ['payment.held.v1', undefined], ['payment.disputed.v1', undefined], ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'],
+    ]);
+
+    const ops = await signedInOpsWithMfa(platform.api);
+    const release = await platform.api.post(`/v1/payments/${paymentId}/release`, {}, ops.token);
+    assert.equal(release.status, 200);
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual((await paymentEvents(caseId)).filter((e) => e.type === 'payment.captured.v1').map((e) => e.data.amount), [{ amount: 9_000, currency: 'EUR' }]);
+    assert.deepEqual(await ledgerOf(paymentId), captured, 'the release books nothing more');
+  });
+});
