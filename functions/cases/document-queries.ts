@@ -98,19 +98,6 @@ export async function findCaseDocument(sql: Db, caseId: string, id: string): Pro
 }
 
 /**
- * A case's document, or undefined; `forUpdate` locks it until the transaction ends.
- *
- * @example
- * const doc = await findDocument(tx, caseId, documentId, { forUpdate: true });
- */
-export async function findDocument(sql: Db, caseId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<DocumentRow | undefined> {
-  const [row] = options.forUpdate
-    ? await sql<DocumentRow[]>`select * from cases.documents where case_id = ${caseId} and id = ${id} for update`
-    : await sql<DocumentRow[]>`select * from cases.documents where case_id = ${caseId} and id = ${id}`;
-  return row;
-}
-
-/**
  * A case's documents, oldest first.
  *
  * @example
@@ -125,7 +112,7 @@ export async function documentsOf(sql: Db, caseId: string): Promise<DocumentRow[
  * declared type names: marks it uploaded with that kind and announces it (`document.uploaded.v1`, from `found`), in
  * one call of `cases.complete_upload` (migrations/0005_upload_functions.sql), atomic without a transaction. Nothing
  * changes, and nothing is announced, for anyone else's document, a mismatch or a document no longer pending (a
- * repeated complete); the caller then explains from `findDocument`. Call `wakeRelay()` after a completion.
+ * repeated complete); the caller then explains from `findCaseDocument`. Call `wakeRelay()` after a completion.
  *
  * @example
  * const done = await completeUpload(db(), { caseId, ownerId, documentId, kind: 'pdf', contentType: 'application/pdf', size, sha256, blobKey });

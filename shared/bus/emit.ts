@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type postgres from 'postgres';
 import * as v from 'valibot';
 import type { CloudEvent, EventData, EventDefinition } from '../../events/envelope.ts';
 import { afterCommit, beforeCommit, type Sql, type Tx } from '../db/index.ts';
@@ -84,23 +83,13 @@ async function writeOutbox(tx: Tx, events: CloudEvent[]): Promise<void> {
  * const event = outboxInsert(sql, LoginSucceededV1, { source: 'identity', subject: userId, data });
  * await sql`with s as (insert into identity.sessions ${sql(row)}), o as (${event}) select 1`;
  * wakeRelay();
- * // Only when the change happened: the condition may name the statement's other CTEs.
- * outboxInsert(sql, DocumentUploadedV1, { source: 'cases', data }, sql`exists (select from marked)`);
  */
-export function outboxInsert<D extends EventDefinition>(
-  sql: Sql,
-  definition: D,
-  event: { source: string; data: EventData<D>; subject?: string; id?: string },
-  onlyIf?: postgres.PendingQuery<postgres.Row[]>,
-) {
+export function outboxInsert<D extends EventDefinition>(sql: Sql, definition: D, event: { source: string; data: EventData<D>; subject?: string; id?: string }) {
   const e = outboxEnvelope(definition, event);
-  // Spelled out rather than built with sql(row, …columns): this runs at every login. A SELECT rather than VALUES, so
-  // a condition can follow; the casts give its parameters the columns' types.
+  // Spelled out rather than built with sql(row, …columns): this runs at every login.
   return sql`
     insert into bus.outbox (id, source, type, subject, time, data, traceparent)
-    select ${e.id}::uuid, ${e.source}::text, ${e.type}::text, ${e.subject ?? null}::text, ${e.time}::timestamptz,
-           ${sql.json(e.data as never)}::jsonb, ${e.traceparent ?? null}::text
-    ${onlyIf ? sql`where ${onlyIf}` : sql``}`;
+    values (${e.id}, ${e.source}, ${e.type}, ${e.subject ?? null}, ${e.time}, ${sql.json(e.data as never)}, ${e.traceparent ?? null})`;
 }
 
 function withTraceparent(traceparent: string | undefined): { traceparent?: string } {
