@@ -1,6 +1,6 @@
 import { AssignmentRevokedV1, OfferExpiredV1, ProfessionalPausedV1, ReviewRevokedV1 } from '../../events/matching.ts';
 import { emit } from '../../shared/bus/emit.ts';
-import { transaction, type Sql } from '../../shared/db/index.ts';
+import { lockNamed, transaction, type Sql } from '../../shared/db/index.ts';
 import { countExpiries, endAssignment, lockOverdue } from './assignment-queries.ts';
 import type { MatchingSettings } from './config.ts';
 import { closeOpenOffers, findRequest, lockExpiredRequests, openOfferCount, setRequest } from './offer-queries.ts';
@@ -20,8 +20,9 @@ export interface SweepScope {
  * `expire-offers`: expires every open offer whose time ran out, counts it against its professional (pausing those
  * who let `pauseAfterExpired` expire in a row, which withdraws their other open offers: see pause.ts) and opens the
  * next tier of each search left without open offers (also one a pause emptied while another transaction held it).
- * Safe when two run at once: each locks the searches it handles and skips those another sweep holds; repeating it
- * changes nothing (an expired offer is no longer open).
+ * Safe when two run at once: they take turns, batch by batch (a named lock) — searches of different cases share
+ * professionals, whose streak rows two sweeps would otherwise lock in different orders (a deadlock CI met); repeating
+ * it changes nothing (an expired offer is no longer open).
  *
  * @example
  * await expireOffers(settings); // { expired: 4, escalated: 1 }
@@ -30,6 +31,7 @@ export async function expireOffers(settings: MatchingSettings, scope: SweepScope
   const totals = { expired: 0, escalated: 0 };
   for (;;) {
     const batch = await transaction(async (tx) => {
+      await lockNamed(tx, 'matching.expire-offers');
       const now = settings.now();
       const requests = await lockExpiredRequests(tx, now, BATCH, scope.caseIds);
       for (const request of requests) {
