@@ -145,6 +145,17 @@ describe('ExtractionPool', () => {
     assert.ok((await threads()) <= before, 'the thread is gone');
   });
 
+  it('replaces a thread after it has read its share of documents, and reads on in the new one', async () => {
+    const pool = new ExtractionPool({ threads: 1, documentsPerThread: 2 });
+    try {
+      for (let i = 0; i < 3; i++) assert.match((await pool.extract(new Uint8Array(await scan()), 'png', options, { timeoutMs: 60_000 })).text, /cardiomegaly/);
+      assert.equal(pool.stats().started, 2, 'two documents in the first thread, the third in its replacement');
+    } finally {
+      await pool.close();
+    }
+    assert.throws(() => new ExtractionPool({ threads: 1, documentsPerThread: 0 }), RangeError);
+  });
+
   it('refuses a size that is not a whole number of threads', () => {
     assert.throws(() => new ExtractionPool({ threads: 0 }), RangeError);
     assert.throws(() => new ExtractionPool({ threads: 1.5 }), RangeError);

@@ -32,6 +32,8 @@ interface Pending {
 /** One thread of a pool; `retiring` once it is being terminated, until its exit (it still counts against the size). */
 interface Thread {
   worker: Worker;
+  /** Documents it has answered. */
+  read: number;
   pending?: Pending;
   deadline?: NodeJS.Timeout;
   retiring?: { outcome: 'timeout' | Error };
@@ -88,13 +90,20 @@ function toExtraction(outcome: Reply | 'timeout' | Error): Extraction {
  */
 export class ExtractionPool {
   readonly #size: number;
+  readonly #documentsPerThread: number;
   readonly #threads = new Set<Thread>();
   readonly #queue: Pending[] = [];
   #started = 0;
 
-  constructor({ threads }: { threads: number }) {
+  /**
+   * `documentsPerThread`: a thread is replaced after reading that many (default 200) — whatever pdf.js and the OCR
+   * engine keep between documents goes with it, so a long-lived replica's memory stays what one thread needs.
+   */
+  constructor({ threads, documentsPerThread = DOCUMENTS_PER_THREAD }: { threads: number; documentsPerThread?: number }) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`an extraction pool needs a whole number of threads ≥ 1, not ${threads}`);
+    if (!Number.isInteger(documentsPerThread) || documentsPerThread < 1) throw new RangeError(`documentsPerThread must be a whole number ≥ 1, not ${documentsPerThread}`);
     this.#size = threads;
+    this.#documentsPerThread = documentsPerThread;
   }
 
   /**
@@ -143,7 +152,7 @@ export class ExtractionPool {
   }
 
   #spawn(): Thread {
-    const thread: Thread = { worker: startThread() };
+    const thread: Thread = { worker: startThread(), read: 0 };
     this.#started++;
     this.#threads.add(thread);
     thread.worker.on('message', (reply: Reply) => this.#answered(thread, reply));
@@ -164,8 +173,11 @@ export class ExtractionPool {
     if (!pending || thread.retiring) return; // too late: the deadline has passed and the thread is being terminated
     clearTimeout(thread.deadline);
     thread.pending = undefined;
-    // Idle, the thread must not hold the process open at shutdown; it is kept for the next document.
+    thread.read++;
+    // Idle, the thread must not hold the process open at shutdown; it is kept for the next document, unless it has
+    // read its share (its replacement starts with the next document, once it is gone).
     thread.worker.unref();
+    if (thread.read >= this.#documentsPerThread) void this.#retire(thread, new Error('recycled'));
     pending.settle(reply);
     this.#dispatch();
   }
@@ -185,6 +197,8 @@ export class ExtractionPool {
     this.#dispatch();
   }
 }
+
+const DOCUMENTS_PER_THREAD = 200;
 
 // One pool per size asked for; a deployment asks for one (`extractionThreads`), so it has one.
 const pools = new Map<number, ExtractionPool>();
