@@ -89,4 +89,13 @@ describe('disputes of refunded and held payments', () => {
     assert.deepEqual((await paymentEvents(caseId)).filter((e) => e.type === 'payment.captured.v1').map((e) => e.data.amount), [{ amount: 9_000, currency: 'EUR' }]);
     assert.deepEqual(await ledgerOf(paymentId), captured, 'the release books nothing more');
   });
+
+  it('a held payment disputed by one dispute stays disputed when another, never opened here, is won (found by the ledger property test)', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await sandboxPayment(platform, 9_100, 'DE', { risk: 'highest' });
+    assert.equal(await notify(paymentId, { eventKey: `dp_a_${paymentId}:disputed`, kind: 'disputed', disputeRef: `dp_a_${paymentId}`, amount: 9_100 }), 'applied');
+    assert.equal(await notify(paymentId, { eventKey: `dp_b_${paymentId}:won`, kind: 'dispute_won', disputeRef: `dp_b_${paymentId}`, amount: 9_100 }), 'applied');
+    assert.equal(await statusOf(paymentId), 'disputed', 'not captured: the fraud review still stands, and dispute a is open');
+    assert.ok(!(await paymentEvents(caseId)).some((e) => e.type === 'payment.captured.v1'));
+  });
 });
