@@ -129,10 +129,10 @@ export async function completeUpload(sql: Sql, found: EventData<typeof DocumentU
  * Forgets a refused upload intent.
  *
  * @example
- * await deleteDocument(tx, documentId);
+ * await deleteDocument(db(), documentId);
  */
-export async function deleteDocument(tx: Tx, id: string): Promise<void> {
-  await tx`delete from cases.documents where id = ${id} and status = 'pending'`;
+export async function deleteDocument(sql: Db, id: string): Promise<void> {
+  await sql`delete from cases.documents where id = ${id} and status = 'pending'`;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { BlobStore } from '../../shared/blob/index.ts';
 import { CONTENT_TYPES, detectKind, kindDeclaredBy } from '../../shared/blob/detect.ts';
 import { wakeRelay } from '../../shared/bus/signal.ts';
 import { config } from '../../shared/config/index.ts';
-import { db, transaction } from '../../shared/db/index.ts';
+import { db } from '../../shared/db/index.ts';
 import { keyring, KeyShreddedError, seal } from '../../shared/keyring/index.ts';
 import { describe } from '../../shared/http/openapi.ts';
 import { HttpProblem, problems } from '../../shared/http/problem.ts';
@@ -103,7 +103,7 @@ export function uploadRoutes(options: { blobs?: BlobStore } = {}): Hono {
       const verdict = verifyUpload(bytes, { size: Number(document.size), sha256: document.sha256, contentType: document.contentType }, config().documents.maxBytes);
       // Right bytes, yet not completed: another request changed this upload in between (completed or refused it).
       if (verdict.ok) throw new HttpProblem(409, 'upload-conflict', { detail: 'Another request changed this upload meanwhile; ask for it again.' });
-      await transaction((tx) => deleteDocument(tx, documentId));
+      await deleteDocument(db(), documentId);
       await blobs().delete(staged);
       throw new HttpProblem(verdict.refusal.status, verdict.refusal.type, { detail: verdict.refusal.detail });
     },

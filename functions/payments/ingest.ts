@@ -74,9 +74,9 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
   }
   const move = transition(payment.status, signal, {
     nothingLeft: Number(payment.amount) - Number(payment.refundedAmount) <= 0,
-    // A win whose opening never reached us took the payment from nowhere: it leaves it where it is (disputed by
-    // another dispute, say), rather than capture a payment held for review.
-    statusBeforeDispute: dispute?.paymentStatusBefore ?? (signal === 'dispute_won' ? payment.status : undefined),
+    // A dispute whose opening never reached us took the payment from where it stands: its win leaves it there
+    // (disputed by another dispute, say) rather than capture a payment held for review.
+    statusBeforeDispute: dispute?.paymentStatusBefore ?? payment.status,
   });
   if (!move.ok) return 'ignored';
   if (dispute && signal !== 'dispute_won') await rememberStatusBefore(tx, dispute.id, payment.status);
