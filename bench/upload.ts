@@ -3,7 +3,7 @@ import { createScratchDatabase } from '../test/services/database.ts';
 import { servicesEnv } from '../test/services/env.ts';
 import { answers } from './support/net.ts';
 import { runMeasuringChild } from './support/children.ts';
-import { measured, type Row } from './support/report.ts';
+import { infoRow, measured, type Row } from './support/report.ts';
 import type { UploadRun } from './fixtures/upload-measure.ts';
 
 export interface UploadOptions {
@@ -19,7 +19,8 @@ export const uploadDefaults: UploadOptions = { uploads: 1000, concurrency: 8, ro
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Upload intent + complete through the cases API vs the same number of bare presign + HEAD calls on the same store,
+ * Upload intent + complete through the cases API vs the same number of bare presign + HEAD calls made with the AWS
+ * SDK on the same bucket (and, for the report, vs the store's own presign + GET that ours makes),
  * in a child process (fixtures/upload-measure.ts): s3rver and PostgreSQL through PgBouncer when they answer, else
  * the embedded defaults (disk store, PGlite).
  *
@@ -34,7 +35,7 @@ export async function benchUpload(options: UploadOptions = uploadDefaults): Prom
     ? { DATABASE_URL: database.url, S3_ENDPOINT: servicesEnv.S3_ENDPOINT, S3_BUCKET: servicesEnv.S3_BUCKET, S3_REGION: servicesEnv.S3_REGION, S3_ACCESS_KEY_ID: servicesEnv.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: servicesEnv.S3_SECRET_ACCESS_KEY }
     : { DATA_DIR: `${root}/node_modules/.cache/bench-upload` };
   try {
-    const { result } = await runMeasuringChild<{ result: { uploads: number; concurrency: number; bytes: number; store: string; database: string; runs: { ours: UploadRun[]; bare: UploadRun[] } } }>(
+    const { result } = await runMeasuringChild<{ result: { uploads: number; concurrency: number; bytes: number; store: string; database: string; runs: { ours: UploadRun[]; bare: UploadRun[]; storeCalls: UploadRun[] } } }>(
       fileURLToPath(new URL('fixtures/upload-measure.ts', import.meta.url)),
       {
         ...env,
@@ -56,6 +57,8 @@ export async function benchUpload(options: UploadOptions = uploadDefaults): Prom
         note: `${result.uploads} uploads of ${result.bytes / 1024} KiB, ${result.concurrency} concurrent, ${result.store} store, ${result.database} database; best of ${all(result.runs.ours)} vs ${all(result.runs.bare)} (round by round ${paired}); the client's PUT is not timed on either side`,
         details: result,
       }),
+      // How much of ours is the store's own S3 work (presign with the SHA-256, GET of the bytes) and how much is ours.
+      ...infoRow('upload intent + complete vs its store calls alone', 'uploads/s', best(result.runs.ours), best(result.runs.storeCalls), `the store's presign + GET, ${all(result.runs.storeCalls)}`),
     ];
   } finally {
     await database?.drop();

@@ -1,14 +1,13 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from './disposition.ts';
 import { assertBlobKey, assertContentLength, assertContentType, assertSha256, checksumHeaderValue, expirySeconds } from './input.ts';
 import {
@@ -21,6 +20,7 @@ import {
   type PresignGetOptions,
   type PresignPutOptions,
 } from './port.ts';
+import { ObjectReader, S3ReadError, s3ErrorCode } from './s3-read.ts';
 
 /** Where the bucket lives; the shape of `config.s3`. */
 export interface S3BlobStoreOptions {
@@ -31,9 +31,35 @@ export interface S3BlobStoreOptions {
   secretAccessKey: string;
 }
 
+/** How long the URL of one of our own reads lives: its retries included. */
+const READ_URL_SECONDS = 60;
+
+/**
+ * The SDK client for a bucket, configured as the store uses it (the upload benchmark's baseline uses the same).
+ *
+ * @example
+ * const s3 = createS3Client(config.s3!);
+ */
+export function createS3Client(options: S3BlobStoreOptions): S3Client {
+  return new S3Client({
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    forcePathStyle: true,
+    // The SDK's default CRC checksums are not understood by every S3 API, and in a presigned PUT they
+    // would pin the checksum of an empty body.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 /**
  * Blobs in one bucket of any S3 API (AWS, MinIO, GCS interop, s3rver). Path-style addressing; the client
  * is made on first use, so importing or constructing this connects to nothing.
+ *
+ * The hot paths (signing upload and download URLs, reading an object) skip the SDK's per-call machinery: URLs are
+ * signed by the SDK's own S3 signer, made once per store, and objects are read by such a URL on kept-alive sockets
+ * ({@link ObjectReader}). The rest goes through the SDK client.
  *
  * @example
  * const store = new S3BlobStore(config.s3!);
@@ -41,24 +67,43 @@ export interface S3BlobStoreOptions {
  */
 export class S3BlobStore implements BlobStore {
   readonly #options: S3BlobStoreOptions;
+  readonly #endpoint: URL;
   #client: S3Client | undefined;
+  #signer: S3RequestPresigner | undefined;
+  #reader: ObjectReader | undefined;
 
   constructor(options: S3BlobStoreOptions) {
     this.#options = options;
+    this.#endpoint = new URL(options.endpoint);
   }
 
   get #s3(): S3Client {
-    this.#client ??= new S3Client({
-      endpoint: this.#options.endpoint,
-      region: this.#options.region,
-      credentials: { accessKeyId: this.#options.accessKeyId, secretAccessKey: this.#options.secretAccessKey },
-      forcePathStyle: true,
-      // The SDK's default CRC checksums are not understood by every S3 API, and in a presigned PUT they
-      // would pin the checksum of an empty body.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    this.#client ??= createS3Client(this.#options);
     return this.#client;
+  }
+
+  /**
+   * A URL signed for one request on one object. getSignedUrl would make a signer, resolve the endpoint rules and
+   * run a middleware stack for every URL (7× the signing itself); the path-style address is known, so the signer
+   * is made once and given the request.
+   */
+  async #signedUrl(method: 'GET' | 'PUT', key: string, options: SigningOptions): Promise<string> {
+    this.#signer ??= new S3RequestPresigner({ ...this.#s3.config, signingName: 's3', region: async () => this.#options.region });
+    const endpoint = this.#endpoint;
+    const signed = await this.#signer.presign(
+      {
+        method,
+        protocol: endpoint.protocol,
+        hostname: endpoint.hostname,
+        port: endpoint.port ? Number(endpoint.port) : undefined,
+        // Keys and bucket names are made of URL-safe characters only (assertBlobKey), so the path needs no escaping.
+        path: `${endpoint.pathname.replace(/\/$/, '')}/${this.#options.bucket}/${key}`,
+        query: options.query ?? {},
+        headers: { ...options.headers, host: endpoint.host },
+      },
+      { expiresIn: options.expiresIn, signingDate: options.signingDate, signableHeaders: options.signableHeaders, unhoistableHeaders: options.unhoistableHeaders },
+    );
+    return `${endpoint.origin}${signed.path}?${queryString(signed.query ?? {})}`;
   }
 
   async presignPut(key: string, opts: PresignPutOptions): Promise<PresignedPut> {
@@ -68,7 +113,6 @@ export class S3BlobStore implements BlobStore {
     if (opts.sha256 !== undefined) assertSha256(opts.sha256);
     const expiresIn = expirySeconds(opts.expiresInSeconds, DEFAULT_PUT_EXPIRY_SECONDS);
     const checksum = opts.sha256 === undefined ? undefined : checksumHeaderValue(opts.sha256);
-    const command = new PutObjectCommand({ Bucket: this.#options.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength, ChecksumSHA256: checksum });
     const headers: Record<string, string> = { 'Content-Type': opts.contentType };
     if (opts.contentLength !== undefined) headers['Content-Length'] = String(opts.contentLength);
     if (checksum !== undefined) headers['x-amz-checksum-sha256'] = checksum;
@@ -77,7 +121,7 @@ export class S3BlobStore implements BlobStore {
     // (aws-sdk-js-v3#3906); as a signed header, S3 refuses a body with another SHA-256 (BadDigest).
     const signableHeaders = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
     const unhoistableHeaders = new Set(checksum === undefined ? [] : ['x-amz-checksum-sha256']);
-    const url = await getSignedUrl(this.#s3, command, { expiresIn, signableHeaders, unhoistableHeaders });
+    const url = await this.#signedUrl('PUT', key, { headers, expiresIn, signableHeaders, unhoistableHeaders });
     return { url, method: 'PUT', headers };
   }
 
@@ -85,10 +129,10 @@ export class S3BlobStore implements BlobStore {
     assertBlobKey(key);
     const expiresIn = expirySeconds(opts.expiresInSeconds, DEFAULT_GET_EXPIRY_SECONDS);
     const disposition = opts.filename === undefined ? undefined : contentDisposition(opts.filename);
-    const command = new GetObjectCommand({ Bucket: this.#options.bucket, Key: key, ResponseContentDisposition: disposition });
+    const query: Record<string, string> = disposition === undefined ? {} : { 'response-content-disposition': disposition };
     // SigV4 dates have whole seconds; signing at a whole second makes expiresAt exact.
     const signingDate = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const url = await getSignedUrl(this.#s3, command, { expiresIn, signingDate });
+    const url = await this.#signedUrl('GET', key, { query, expiresIn, signingDate });
     return { url, expiresAt: new Date(signingDate.getTime() + expiresIn * 1000) };
   }
 
@@ -102,8 +146,13 @@ export class S3BlobStore implements BlobStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     assertBlobKey(key);
-    const object = await orUndefined(this.#s3.send(new GetObjectCommand({ Bucket: this.#options.bucket, Key: key })));
-    return object && (object.Body ? await object.Body.transformToByteArray() : new Uint8Array());
+    this.#reader ??= new ObjectReader(this.#endpoint.protocol);
+    const { status, body } = await this.#reader.read(await this.#signedUrl('GET', key, { expiresIn: READ_URL_SECONDS }));
+    if (status === 200) return body;
+    const code = s3ErrorCode(body);
+    // A missing bucket is misconfiguration, not a missing object.
+    if (status === 404 && code !== 'NoSuchBucket') return undefined;
+    throw new S3ReadError(status, code);
   }
 
   async head(key: string): Promise<BlobHead | undefined> {
@@ -145,6 +194,9 @@ export class S3BlobStore implements BlobStore {
   destroy(): void {
     this.#client?.destroy();
     this.#client = undefined;
+    this.#signer = undefined;
+    this.#reader?.destroy();
+    this.#reader = undefined;
   }
 }
 
@@ -156,4 +208,21 @@ async function orUndefined<T>(pending: Promise<T>): Promise<T | undefined> {
     if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404 && error.name !== 'NoSuchBucket') return undefined;
     throw error;
   }
+}
+
+interface SigningOptions {
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  expiresIn: number;
+  signingDate?: Date;
+  signableHeaders?: Set<string>;
+  unhoistableHeaders?: Set<string>;
+}
+
+/** A signed request's query as a URL carries it: each name and value escaped as SigV4 escapes them (RFC 3986). */
+function queryString(query: Record<string, string | string[] | null>): string {
+  const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return Object.entries(query)
+    .flatMap(([name, value]) => (value === null ? [escape(name)] : [value].flat().map((v) => `${escape(name)}=${escape(v)}`)))
+    .join('&');
 }
