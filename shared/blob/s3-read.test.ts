@@ -35,6 +35,17 @@ test('reads the whole body into a buffer of its own (not a slice of a shared poo
   assert.equal(new TextDecoder().decode(body), '%PDF-1.7 small');
   assert.equal(body.byteOffset, 0);
   assert.equal(body.buffer.byteLength, body.length);
+
+  // Without a Content-Length (chunked), the buffer grows as the chunks come, and is trimmed to them.
+  const chunked: Answer = (_, res) => {
+    res.writeHead(200);
+    res.write('a'.repeat(3000));
+    setTimeout(() => res.end('b'.repeat(5000)), 5);
+  };
+  given(chunked);
+  const grown = (await reader.read(`${url}/b/k`)).body;
+  assert.equal(new TextDecoder().decode(grown), 'a'.repeat(3000) + 'b'.repeat(5000));
+  assert.equal(grown.buffer.byteLength, 8000);
 });
 
 test('a throttled or failing server is asked again, three times at most', async () => {

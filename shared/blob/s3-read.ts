@@ -63,23 +63,24 @@ export class ObjectReader {
   #once(url: string): Promise<ReadAnswer> {
     return new Promise((resolve, reject) => {
       const request = this.#get(url, { agent: this.#agent }, (response) => {
-        const chunks: Buffer[] = [];
+        // Into a buffer of its own, sized by Content-Length when S3 sends one (it does): never a slice of Node's
+        // shared pool, since callers may transfer it to a worker, and no list of chunks to join.
+        const declared = Number(response.headers['content-length']);
+        let body = new Uint8Array(Number.isSafeInteger(declared) && declared >= 0 ? declared : 0);
         let length = 0;
         response.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
+          if (length + chunk.length > body.length) {
+            const grown = new Uint8Array(Math.max(2 * body.length, length + chunk.length));
+            grown.set(body.subarray(0, length));
+            body = grown;
+          }
+          body.set(chunk, length);
           length += chunk.length;
         });
         response.once('error', reject);
         response.once('end', () => {
           if (!response.complete) return reject(new Error('S3 closed the connection before the whole object arrived'));
-          // A buffer of its own (never a slice of Node's shared pool): callers may transfer it to a worker.
-          const body = new Uint8Array(length);
-          let offset = 0;
-          for (const chunk of chunks) {
-            body.set(chunk, offset);
-            offset += chunk.length;
-          }
-          resolve({ status: response.statusCode ?? 0, body });
+          resolve({ status: response.statusCode ?? 0, body: length === body.length ? body : body.slice(0, length) });
         });
       });
       request.once('error', reject);

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { after, before, mock, test } from 'node:test';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { BlobInputError } from './input.ts';
-import { S3BlobStore } from './s3.ts';
+import { createS3Client, S3BlobStore } from './s3.ts';
 import { startS3TestServer, type S3TestServer } from './testing/s3-server.ts';
+import { verifyPresignedV4 } from './testing/sigv4.ts';
 
 let server: S3TestServer;
 let store: S3BlobStore;
@@ -114,6 +117,43 @@ test('a presigned PUT with a signed length refuses a body of another length', as
   assert.equal(await store.head(key), undefined);
   const exact = await fetch(put.url, { method: put.method, headers: put.headers, body: bytes('1234') });
   assert.equal(exact.status, 200, await exact.text());
+});
+
+test('URLs signed by the store are the ones getSignedUrl makes for the same request and moment', async (t) => {
+  t.after(() => mock.timers.reset());
+  mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-12-05T06:30:00Z') });
+  const sdk = createS3Client(server.options);
+  t.after(() => sdk.destroy());
+  // getSignedUrl adds (and signs) the operation's name, x-id, which S3 ignores and the store leaves out: the rest
+  // is the same, and the store's signature is checked the way S3 checks it.
+  const withoutOperation = (url: string) => {
+    const parsed = new URL(url);
+    for (const name of ['x-id', 'X-Amz-Signature']) parsed.searchParams.delete(name);
+    parsed.searchParams.sort();
+    return parsed.toString();
+  };
+  const verified = (method: string, url: string, headers: Record<string, string>) => {
+    const { pathname, search, host } = new URL(url);
+    const lowercase = Object.fromEntries(Object.entries({ ...headers, host }).map(([name, value]) => [name.toLowerCase(), value]));
+    return verifyPresignedV4({ method, url: pathname + search, headers: lowercase }, (id) => (id === server.options.accessKeyId ? server.options.secretAccessKey : undefined), Date.now());
+  };
+  const key = uniqueKey('Befund.pdf');
+  const sha256 = createHash('sha256').update('%PDF-1.7').digest('hex');
+  const checksum = createHash('sha256').update('%PDF-1.7').digest('base64');
+  const put = await store.presignPut(key, { contentType: 'application/pdf', contentLength: 8, sha256, expiresInSeconds: 300 });
+  const sdkPut = await getSignedUrl(sdk, new PutObjectCommand({ Bucket: server.options.bucket, Key: key, ContentType: 'application/pdf', ContentLength: 8, ChecksumSHA256: checksum }), {
+    expiresIn: 300,
+    signableHeaders: new Set(['content-type', 'content-length', 'x-amz-checksum-sha256']),
+    unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+  });
+  assert.equal(withoutOperation(put.url), withoutOperation(sdkPut));
+  assert.deepEqual(verified('PUT', put.url, put.headers), { ok: true });
+  assert.equal(verified('PUT', put.url, { ...put.headers, 'x-amz-checksum-sha256': createHash('sha256').update('x').digest('base64') }).ok, false);
+
+  const get = await store.presignGet(key, { filename: 'Befund März.pdf', expiresInSeconds: 90 });
+  const sdkGet = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: server.options.bucket, Key: key, ResponseContentDisposition: `attachment; filename="Befund M_rz.pdf"; filename*=UTF-8''Befund%20M%C3%A4rz.pdf` }), { expiresIn: 90 });
+  assert.equal(withoutOperation(get.url), withoutOperation(sdkGet));
+  assert.deepEqual(verified('GET', get.url, {}), { ok: true });
 });
 
 test('a presigned GET downloads the object as the named attachment until it expires', async () => {
