@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, type EventData } from './envelope.ts';
 import { Grade, Instant, Urgency } from './vocabulary.ts';
 
 // Opinion events carry ids, grades and hashes only: never the opinion's text.
@@ -12,9 +12,26 @@ export const OpinionStartedV1 = defineEvent(
 
 export const OpinionSubmittedV1 = defineEvent(
   'opinion.submitted.v1',
-  'The author submitted the opinion; peerReview says whether a senior peer must approve it before it is signed.',
-  v.object({ caseId: v.string(), opinionId: v.string(), authorId: v.string(), peerReview: v.boolean() }),
+  'The author submitted the opinion; peerReview says whether a senior peer must approve it before it is signed. round is the review round the submission opens: 1 for the first, one more for each resubmission after changes were requested (the round of the review decision that answers it).',
+  v.object({
+    caseId: v.string(),
+    opinionId: v.string(),
+    authorId: v.string(),
+    peerReview: v.boolean(),
+    /** Optional only for events written before the field existed (in flight, in an outbox): opinions always sends it now. */
+    round: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  }),
 );
+
+/**
+ * opinion.submitted.v1 as opinions emits it: `round` is required of the producer while consumers still accept events
+ * without it.
+ *
+ * @example
+ * const data: OpinionSubmission = { caseId, opinionId, authorId, peerReview, round: opinion.reviewRound + 1 };
+ * await emit(tx, OpinionSubmittedV1, { source: 'opinions', subject: caseId, data });
+ */
+export type OpinionSubmission = EventData<typeof OpinionSubmittedV1> & { round: number };
 
 export const OpinionChangesRequestedV1 = defineEvent(
   'opinion.changes-requested.v1',

@@ -103,7 +103,9 @@ export function matchingConsumers(settings: MatchingSettings): Subscription[] {
       // The case first, then its searches and assignments: the order a cancellation takes them in.
       await views.lockCase(tx, data.caseId);
       await finishAssignment(tx, { caseId: data.caseId, kind: 'opinion', professionalId: data.authorId, now: settings.now() });
-      if (data.peerReview) await reviewSubmitted(tx, settings, { caseId: data.caseId, opinionId: data.opinionId });
+      // An event without round was written before opinions sent it (still in an outbox or in flight): only then is the
+      // round counted from the submissions seen, which a lost, repeated or reordered event would throw off.
+      if (data.peerReview) await reviewSubmitted(tx, settings, { caseId: data.caseId, opinionId: data.opinionId, round: data.round });
     }),
     // The reviewer's work on a round is done at their decision; an approval's signature may come after the deadline.
     on(OpinionApprovedV1, async (tx, { data }) => {

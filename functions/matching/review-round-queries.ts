@@ -7,7 +7,7 @@ import type { Urgency } from './config.ts';
 export interface OpinionRounds {
   id: string;
   caseId: string;
-  /** How many times the opinion was submitted: submission n goes to review round n. */
+  /** The latest review round submitted (submission n goes to review round n). */
   submissions: number;
   decidedRound: number;
   approved: boolean;
@@ -15,17 +15,21 @@ export interface OpinionRounds {
 }
 
 /**
- * Counts one submission of an opinion (the bus applies each event once, so the count is the latest round submitted).
+ * Records a submission of review round `round`, and returns the opinion's rounds only when that moved the latest
+ * round submitted forward: a repeated or older round changes nothing. Without `round` (an event from before
+ * opinions sent it) the submission is counted instead, trusting the bus to apply each event once and in order.
  *
  * @example
- * const rounds = await countSubmission(tx, { opinionId, caseId });
+ * const rounds = await recordSubmission(tx, { opinionId, caseId, round: 2 });
  */
-export async function countSubmission(tx: Tx, s: { opinionId: string; caseId: string }): Promise<OpinionRounds> {
+export async function recordSubmission(tx: Tx, s: { opinionId: string; caseId: string; round: number | undefined }): Promise<OpinionRounds | undefined> {
   const [row] = await tx<OpinionRounds[]>`
-    insert into matching.opinions (id, case_id, submissions) values (${s.opinionId}, ${s.caseId}, 1)
-    on conflict (id) do update set submissions = matching.opinions.submissions + 1
+    insert into matching.opinions (id, case_id, submissions) values (${s.opinionId}, ${s.caseId}, ${s.round ?? 1})
+    on conflict (id) do update set
+      submissions = ${s.round === undefined ? tx`matching.opinions.submissions + 1` : tx`excluded.submissions`}
+      where ${s.round === undefined ? tx`true` : tx`matching.opinions.submissions < excluded.submissions`}
     returning *`;
-  return row!;
+  return row;
 }
 
 /**

@@ -1,27 +1,30 @@
 import type { Tx } from '../../shared/db/index.ts';
 import { finishAssignment } from './assignment-queries.ts';
 import type { MatchingSettings } from './config.ts';
-import { countSubmission, lockFinishedReview, recordDecision, reopenReview, type OpinionRounds } from './review-round-queries.ts';
+import { lockFinishedReview, recordDecision, recordSubmission, reopenReview, type OpinionRounds } from './review-round-queries.ts';
 import { findCaseView, lockCase } from './view-queries.ts';
 
 /**
  * Every review round has a deadline. An opinion's submission n goes to review round n, and its reviewer owes a
- * decision while more rounds were submitted than decided and none was approved; then their assignment is active, due
+ * decision while a later round was submitted than decided and none was approved; then their assignment is active, due
  * `reviewTurnaroundMs` after the round reached matching, and reclaim-overdue takes it back when that passes. Rounds
- * are counted, never inferred from arrival order, so a late or repeated event cannot reopen a finished review.
+ * come from the events themselves (opinion.submitted.v1 and the decisions carry theirs), never from arrival order, so
+ * a late or repeated event cannot reopen a finished review or move a deadline.
  */
 
 /**
- * The author submitted the opinion (again): with peer review, a resubmission after changes were requested gives the
- * reviewer the new round with a fresh deadline. The caller holds the case's lock (`lockCase`), taken before any
- * other row of the case, as a cancellation takes it: the same order everywhere, so the two cannot deadlock.
+ * The author submitted review round `round` of the opinion: with peer review, a resubmission after changes were
+ * requested gives the reviewer the new round with a fresh deadline. A round already known (the event again, under any
+ * id) or older than the latest (overtaken) changes nothing. The caller holds the case's lock (`lockCase`), taken
+ * before any other row of the case, as a cancellation takes it: the same order everywhere, so the two cannot deadlock.
  *
  * @example
  * await lockCase(tx, caseId);
- * await reviewSubmitted(tx, settings, { caseId, opinionId });
+ * await reviewSubmitted(tx, settings, { caseId, opinionId, round: 2 });
  */
-export async function reviewSubmitted(tx: Tx, settings: MatchingSettings, s: { caseId: string; opinionId: string }): Promise<void> {
-  await reopenOwedRound(tx, settings, await countSubmission(tx, s));
+export async function reviewSubmitted(tx: Tx, settings: MatchingSettings, s: { caseId: string; opinionId: string; round: number | undefined }): Promise<void> {
+  const rounds = await recordSubmission(tx, s);
+  if (rounds) await reopenOwedRound(tx, settings, rounds);
 }
 
 /**

@@ -193,12 +193,13 @@ export async function attempt(run: () => Promise<unknown>): Promise<'won' | numb
 
 /**
  * A case whose opinion went to peer review (round 1) and whose review `reviewer` accepted; `next` is the other
- * senior. `submitted` and `decided` are the data of the opinion's events, for the next rounds.
+ * senior. `submitted` and `decided` are the data of the opinion's events (without a round), for the next rounds.
+ * `legacy` submits round 1 as a producer from before opinion.submitted.v1 carried its round.
  *
  * @example
  * const { clock, matching, caseId, reviewer, scope } = await reviewAccepted();
  */
-export async function reviewAccepted() {
+export async function reviewAccepted(options: { legacy?: boolean } = {}) {
   const clock = testClock();
   const matching = createMatching({ now: clock.now, bestFitCount: 1 });
   const lang = uniqueLanguage();
@@ -212,7 +213,7 @@ export async function reviewAccepted() {
   await acceptOffer(matching.settings, { offerId: opinion!.id, professionalId: author });
   const opinionId = randomUUID();
   const submitted = { caseId, opinionId, authorId: author, peerReview: true };
-  await deliver(matching, OpinionSubmittedV1, submitted);
+  await deliver(matching, OpinionSubmittedV1, options.legacy ? submitted : { ...submitted, round: 1 });
   await deliver(matching, ReviewRequestedV1, { caseId, specialty, minGrade: 'G4', round: 1, excludeProfessionalIds: [author] });
   const review = (await offersOf(caseId)).find((o) => o.kind === 'review' && o.state === 'open');
   assert.equal(review?.professionalId, reviewer, 'tier 1 of the review: the best fit (lowest id on a tie)');

@@ -74,7 +74,7 @@ describe('opinion drafts', () => {
     assert.deepEqual(await json(ok), { status: 'ready_to_sign' });
     assert.deepEqual((await opinionEvents(caseId)).at(-1), {
       type: 'opinion.submitted.v1',
-      data: { caseId, opinionId: (await opinionEvents(caseId))[0]!.data.opinionId, authorId: author.id, peerReview: false },
+      data: { caseId, opinionId: (await opinionEvents(caseId))[0]!.data.opinionId, authorId: author.id, peerReview: false, round: 1 },
     });
     assert.equal((await put(h, `/v1/cases/${caseId}/opinion/draft`, draft, author.token)).status, 409, 'submitted: not editable');
     assert.equal((await h.api.post(`/v1/cases/${caseId}/opinion/submit`, undefined, author.token)).status, 409);

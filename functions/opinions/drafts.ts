@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { OpinionStartedV1, OpinionSubmittedV1 } from '../../events/opinions.ts';
+import { OpinionStartedV1, OpinionSubmittedV1, type OpinionSubmission } from '../../events/opinions.ts';
 import { authenticate } from '../../shared/auth/authenticate.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import { transaction, type Tx } from '../../shared/db/index.ts';
@@ -127,7 +127,9 @@ export function draftRoutes(settings: OpinionsSettings): Hono {
           ).length > 0;
         const next = peerReview ? 'peer_review' : 'ready_to_sign';
         await updateOpinion(tx, opinion.id, { status: next, peerReview });
-        await emit(tx, OpinionSubmittedV1, { source: 'opinions', subject: caseId, data: { caseId, opinionId: opinion.id, authorId: principal.id, peerReview } });
+        // reviewRound counts the decided rounds: this submission is the one the next decision answers.
+        const submitted: OpinionSubmission = { caseId, opinionId: opinion.id, authorId: principal.id, peerReview, round: opinion.reviewRound + 1 };
+        await emit(tx, OpinionSubmittedV1, { source: 'opinions', subject: caseId, data: submitted });
         if (peerReview && !view.reviewerId && opinion.peerReview === null) await requestReviewer(tx, view, await reviewRequestsOf(tx, caseId), settings);
         return next;
       });

@@ -136,6 +136,15 @@ describe('peer review', () => {
     ]);
     const rounds = (await opinionEvents(caseId)).filter((e) => e.type === 'opinion.changes-requested.v1').map((e) => e.data.round);
     assert.deepEqual(rounds, [1, 2]);
+    // Each submission names the round that the next decision answers: the first 1, each resubmission one more.
+    const submittedAndDecided = (await opinionEvents(caseId))
+      .filter((e) => ['opinion.submitted.v1', 'opinion.changes-requested.v1', 'opinion.approved.v1'].includes(e.type))
+      .map((e) => [e.type, e.data.round]);
+    assert.deepEqual(submittedAndDecided, [
+      ['opinion.submitted.v1', 1], ['opinion.changes-requested.v1', 1],
+      ['opinion.submitted.v1', 2], ['opinion.changes-requested.v1', 2],
+      ['opinion.submitted.v1', 3], ['opinion.approved.v1', 3],
+    ]);
 
     await sign(h, { caseId, author, ops, owner });
     const delivered = (await opinionEvents(caseId)).find((e) => e.type === 'opinion.delivered.v1')!;
