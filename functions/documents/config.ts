@@ -24,6 +24,20 @@ export interface DocumentsOptions {
    * time, and scales out rather than up.
    */
   extractionThreads: number;
+  /**
+   * Documents that may wait behind each extraction thread. A replica holds at most `extractionThreads × (1 +
+   * extractionQueuePerThread)` documents that need a thread (plain text does not) and refuses a delivery beyond
+   * that with 503 before reading anything, so the bus retries it later rather than the replica holding its bytes
+   * for longer than the bus waits for an answer. Default 3: with one thread, the 4 requests Knative sends a documents
+   * pod at once (infra `containerConcurrency`), so behind Knative it refuses nothing Knative would send; it bounds
+   * the paths that send more (the in-process delivery queue, the bus worker delivering directly).
+   */
+  extractionQueuePerThread: number;
+  /**
+   * Announced bytes of the documents waiting for a thread, at most; one document of any size is taken when none
+   * waits. Default 64 MiB: two uploads of the largest size (25 MiB) and change, whatever the queue length.
+   */
+  extractionQueueBytes: number;
 }
 
 /**
@@ -39,4 +53,6 @@ export const documentsDefaults: Omit<DocumentsOptions, 'maxBytes'> = {
   maxImagePixels: 40_000_000,
   extractionTimeoutMs: 60_000,
   extractionThreads: 1,
+  extractionQueuePerThread: 3,
+  extractionQueueBytes: 64 * 1024 * 1024,
 };

@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { ExtractionRefused } from './admission.ts';
 import { documentsDefaults } from './config.ts';
 import { DocumentFailure } from './extract.ts';
 import { closeExtractionWorkers, extractInWorker, extractionWorkers, ExtractionPool } from './extract-worker.ts';
@@ -98,7 +99,7 @@ describe('ExtractionPool', () => {
       assert.equal((await pool.extract(await pdfWith(['scan']), 'pdf', options, { timeoutMs: 60_000 })).metadata.ocrPages, 1);
       assert.match((await pool.extract(new Uint8Array(await scan()), 'png', options, { timeoutMs: 60_000 })).text, /cardiomegaly/);
       assert.equal((await failure(pool.extract(new TextEncoder().encode('%PDF-1.7'), 'pdf', options, { timeoutMs: 60_000 }))).reason, 'corrupt');
-      assert.deepEqual(pool.stats(), { threads: 1, busy: 0, queued: 0, started: 1 });
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 0, queued: 0, queuedBytes: 0, started: 1, refused: 0 });
     } finally {
       await pool.close();
     }
@@ -108,12 +109,13 @@ describe('ExtractionPool', () => {
     const pool = new ExtractionPool({ threads: 1 });
     try {
       const hostile = failure(pool.extract(await busyPdf(8, 1_000_000), 'pdf', options, { timeoutMs: 1500 }));
-      const next = pool.extract(await letter(), 'pdf', options, { timeoutMs: 60_000 });
-      assert.deepEqual(pool.stats(), { threads: 1, busy: 1, queued: 1, started: 1 });
+      const waiting = await letter();
+      const next = pool.extract(waiting, 'pdf', options, { timeoutMs: 60_000 });
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 1, queued: 1, queuedBytes: waiting.length, started: 1, refused: 0 });
       assert.equal((await hostile).reason, 'timeout');
       assert.match((await next).text, /persistent cough/);
       assert.match((await pool.extract(await letter(), 'pdf', options, { timeoutMs: 60_000 })).text, /persistent cough/);
-      assert.deepEqual(pool.stats(), { threads: 1, busy: 0, queued: 0, started: 2 });
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 0, queued: 0, queuedBytes: 0, started: 2, refused: 0 });
     } finally {
       await pool.close();
     }
@@ -124,9 +126,9 @@ describe('ExtractionPool', () => {
     try {
       const bytes = await letter();
       const reads = Array.from({ length: 5 }, () => pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000 }));
-      assert.deepEqual(pool.stats(), { threads: 2, busy: 2, queued: 3, started: 2 });
+      assert.deepEqual(pool.stats(), { threads: 2, busy: 2, queued: 3, queuedBytes: 3 * bytes.length, started: 2, refused: 0 });
       for (const result of await Promise.all(reads)) assert.match(result.text, /persistent cough/);
-      assert.deepEqual(pool.stats(), { threads: 2, busy: 0, queued: 0, started: 2 });
+      assert.deepEqual(pool.stats(), { threads: 2, busy: 0, queued: 0, queuedBytes: 0, started: 2, refused: 0 });
     } finally {
       await pool.close();
     }
@@ -156,9 +158,57 @@ describe('ExtractionPool', () => {
     assert.throws(() => new ExtractionPool({ threads: 1, documentsPerThread: 0 }), RangeError);
   });
 
-  it('refuses a size that is not a whole number of threads', () => {
+  it('refuses a size that is not a whole number of threads, or a queue bound that is not a whole number ≥ 0', () => {
     assert.throws(() => new ExtractionPool({ threads: 0 }), RangeError);
     assert.throws(() => new ExtractionPool({ threads: 1.5 }), RangeError);
+    assert.throws(() => new ExtractionPool({ threads: 1, queuePerThread: -1 }), RangeError);
+    assert.throws(() => new ExtractionPool({ threads: 1, queueBytes: 0.5 }), RangeError);
+  });
+
+  it('holds at most threads × (1 + queuePerThread) documents, refuses more, and takes the refused one once a place is free', async () => {
+    const pool = new ExtractionPool({ threads: 1, queuePerThread: 1 });
+    try {
+      const bytes = await letter();
+      const first = pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000, admission: pool.admit(bytes.length) });
+      const second = pool.admit(bytes.length); // its bytes being read: it waits from now
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 1, queued: 1, queuedBytes: bytes.length, started: 1, refused: 0 });
+      assert.throws(() => pool.admit(bytes.length), (e: unknown) => e instanceof ExtractionRefused && e.reason === 'documents');
+      await assert.rejects(pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000 }), ExtractionRefused);
+      assert.equal(pool.stats().refused, 2);
+      assert.equal((await pool.extract(new TextEncoder().encode('a note'), 'text', options, { timeoutMs: 0 })).text, 'a note', 'text needs no place');
+
+      assert.match((await first).text, /persistent cough/);
+      const third = pool.admit(bytes.length); // the place the first gave back
+      const reads = [pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000, admission: second }), pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000, admission: third })];
+      for (const result of await Promise.all(reads)) assert.match(result.text, /persistent cough/);
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 0, queued: 0, queuedBytes: 0, started: 1, refused: 2 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('bounds the bytes waiting for a thread, not those a thread holds; one document of any size when none waits', async () => {
+    const bytes = await letter();
+    const pool = new ExtractionPool({ threads: 1, queuePerThread: 10, queueBytes: 2 * bytes.length });
+    try {
+      const reads = [0, 1, 2].map(() => pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000 })); // one read, two waiting
+      await assert.rejects(pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000 }), (e: unknown) => e instanceof ExtractionRefused && e.reason === 'bytes');
+      assert.deepEqual(pool.stats(), { threads: 1, busy: 1, queued: 2, queuedBytes: 2 * bytes.length, started: 1, refused: 1 });
+      for (const result of await Promise.all(reads)) assert.match(result.text, /persistent cough/);
+      pool.admit(10 * bytes.length).release();
+      assert.equal(pool.stats().refused, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives back the places of what it fails on close', async () => {
+    const pool = new ExtractionPool({ threads: 1, queuePerThread: 0 });
+    const busy = pool.extract(await busyPdf(1, 1_000_000), 'pdf', options, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await pool.close();
+    assert.ok((await busy) instanceof Error);
+    pool.admit(1).release();
+    assert.equal(pool.stats().refused, 0);
   });
 
   it('lets the process exit with an idle thread, unclosed', async () => {

@@ -1,6 +1,9 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { DocumentKind } from '../../shared/blob/detect.ts';
+import { Admissions, type Admission } from './admission.ts';
+import { documentsDefaults } from './config.ts';
 import { DocumentFailure, extract, type ExtractOptions, type Extraction, type FailureReason } from './extract.ts';
+import { countExtractionRefusal, observeExtractionQueue } from './metrics.ts';
 
 // This module is both sides: the caller's pool, and — loaded again as a worker thread's entry, marked by its
 // workerData — the thread that runs `extract` for one document after another. Being its own entry needs it to be a
@@ -26,6 +29,7 @@ type Reply =
 interface Pending {
   job: Job;
   timeoutMs: number;
+  admission: Admission;
   settle: (outcome: Reply | 'timeout' | Error) => void;
 }
 
@@ -40,12 +44,26 @@ interface Thread {
   error?: Error;
 }
 
-/** What a pool holds now, and how many threads it has started in all: a gauge for ops and for tests. */
+/**
+ * What a pool holds now — `queued`: documents admitted and not yet taken by a thread (their bytes being read, or in
+ * the queue), `queuedBytes` their announced size — and how many threads it has started and deliveries it has
+ * refused in all: a gauge for ops and for tests.
+ */
 export interface PoolStats {
   threads: number;
   busy: number;
   queued: number;
+  queuedBytes: number;
   started: number;
+  refused: number;
+}
+
+/** How long a pool's queue may grow (defaults: `documentsDefaults`); see {@link ExtractionPool}. */
+export interface QueueLimits {
+  /** Documents that may wait behind each thread (`extractionQueuePerThread`). */
+  queuePerThread?: number;
+  /** Announced bytes of the documents waiting, at most; one of any size when none waits (`extractionQueueBytes`). */
+  queueBytes?: number;
 }
 
 function startThread(): Worker {
@@ -83,14 +101,20 @@ function toExtraction(outcome: Reply | 'timeout' | Error): Extraction {
  * than by the load. Threads start on demand; an idle one does not keep the process alive. A document past its
  * deadline has its thread (and the OCR engine in it) terminated; the queue goes on in a new thread.
  *
+ * The queue is bounded: the pool holds at most `threads × (1 + queuePerThread)` documents, and the announced bytes
+ * of those waiting for a thread at most `queueBytes`. A caller takes a place with {@link admit} before it reads a
+ * document's bytes, so a refusal ({@link ExtractionRefused}) comes before anything is read or written.
+ *
  * @example
  * const pool = new ExtractionPool({ threads: 2 });
- * const { text } = await pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000 });
+ * const admission = pool.admit(upload.size, upload.documentId);
+ * const { text } = await pool.extract(bytes, 'pdf', options, { timeoutMs: 60_000, admission });
  * await pool.close();
  */
 export class ExtractionPool {
   readonly #size: number;
   readonly #documentsPerThread: number;
+  readonly #admissions: Admissions;
   readonly #threads = new Set<Thread>();
   readonly #queue: Pending[] = [];
   #started = 0;
@@ -98,37 +122,70 @@ export class ExtractionPool {
   /**
    * `documentsPerThread`: a thread is replaced after reading that many (default 200) — whatever pdf.js and the OCR
    * engine keep between documents goes with it, so a long-lived replica's memory stays what one thread needs.
+   * `queuePerThread`, `queueBytes`: see {@link QueueLimits}.
    */
-  constructor({ threads, documentsPerThread = DOCUMENTS_PER_THREAD }: { threads: number; documentsPerThread?: number }) {
+  constructor({
+    threads,
+    documentsPerThread = DOCUMENTS_PER_THREAD,
+    queuePerThread = QUEUE_PER_THREAD,
+    queueBytes = QUEUE_BYTES,
+  }: { threads: number; documentsPerThread?: number } & QueueLimits) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`an extraction pool needs a whole number of threads ≥ 1, not ${threads}`);
     if (!Number.isInteger(documentsPerThread) || documentsPerThread < 1) throw new RangeError(`documentsPerThread must be a whole number ≥ 1, not ${documentsPerThread}`);
+    if (!Number.isInteger(queuePerThread) || queuePerThread < 0) throw new RangeError(`queuePerThread must be a whole number ≥ 0, not ${queuePerThread}`);
+    if (!Number.isInteger(queueBytes) || queueBytes < 0) throw new RangeError(`queueBytes must be a whole number ≥ 0, not ${queueBytes}`);
     this.#size = threads;
     this.#documentsPerThread = documentsPerThread;
+    this.#admissions = new Admissions({ documents: threads * (1 + queuePerThread), waitingBytes: queueBytes }, countExtractionRefusal);
+  }
+
+  /**
+   * A place in the pool for a document of `bytes` (as announced), taken before reading it; throws
+   * {@link ExtractionRefused} when the pool holds all it may, or holds `documentId` already. The place is given
+   * back when its extraction settles, or by {@link Admission.release} when it never reaches {@link extract}.
+   */
+  admit(bytes: number, documentId?: string): Admission {
+    return this.#admissions.admit(bytes, documentId);
   }
 
   /**
    * {@link extract} in one of the pool's threads, once one is free, with a wall-clock deadline: once `timeoutMs`
    * has passed since a thread took the document (time in the queue does not count), that thread is terminated and
    * this throws `DocumentFailure('timeout')` — after the thread is gone. Plain text is decoded in place: linear in a
-   * size already bounded. Throws as {@link extract} does: `DocumentFailure` for the document, anything else is the
-   * replica's fault (retry).
+   * size already bounded. Without an `admission` it takes one itself (throwing {@link ExtractionRefused} when the
+   * pool is full). Throws as {@link extract} does: `DocumentFailure` for the document, anything else is the replica's
+   * fault (retry).
    */
-  async extract(bytes: Uint8Array, kind: DocumentKind, options: ExtractOptions, { timeoutMs }: { timeoutMs: number }): Promise<Extraction> {
-    if (kind === 'text') return extract(bytes, kind, options);
-    const { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } = options;
-    const job: Job = { bytes, kind, options: { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } };
-    const outcome = await new Promise<Reply | 'timeout' | Error>((settle) => {
-      this.#queue.push({ job, timeoutMs, settle });
-      this.#dispatch();
-    });
-    return toExtraction(outcome);
+  async extract(
+    bytes: Uint8Array,
+    kind: DocumentKind,
+    options: ExtractOptions,
+    { timeoutMs, admission }: { timeoutMs: number; admission?: Admission },
+  ): Promise<Extraction> {
+    if (kind === 'text') {
+      admission?.release();
+      return extract(bytes, kind, options);
+    }
+    const place = admission ?? this.admit(bytes.length);
+    try {
+      const { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } = options;
+      const job: Job = { bytes, kind, options: { maxPages, maxOcrPages, maxImagePixels, deidentificationSecret } };
+      const outcome = await new Promise<Reply | 'timeout' | Error>((settle) => {
+        this.#queue.push({ job, timeoutMs, admission: place, settle });
+        this.#dispatch();
+      });
+      return toExtraction(outcome);
+    } finally {
+      place.release();
+    }
   }
 
   /** What the pool holds now; `threads` counts a terminated thread until it has exited. */
   stats(): PoolStats {
     let busy = 0;
     for (const thread of this.#threads) if (thread.pending) busy++;
-    return { threads: this.#threads.size, busy, queued: this.#queue.length, started: this.#started };
+    const { waiting, waitingBytes, refused } = this.#admissions.stats();
+    return { threads: this.#threads.size, busy, queued: waiting, queuedBytes: waitingBytes, started: this.#started, refused };
   }
 
   /**
@@ -163,6 +220,7 @@ export class ExtractionPool {
 
   #assign(thread: Thread, pending: Pending): void {
     thread.pending = pending;
+    pending.admission.waiting = false; // its bytes are the thread's now, bounded by the pool size
     thread.worker.ref();
     thread.deadline = setTimeout(() => void this.#retire(thread, 'timeout'), pending.timeoutMs);
     thread.worker.postMessage(pending.job);
@@ -199,13 +257,41 @@ export class ExtractionPool {
 }
 
 const DOCUMENTS_PER_THREAD = 200;
+const { extractionQueuePerThread: QUEUE_PER_THREAD, extractionQueueBytes: QUEUE_BYTES } = documentsDefaults;
 
-// One pool per size asked for; a deployment asks for one (`extractionThreads`), so it has one.
-const pools = new Map<number, ExtractionPool>();
+// One pool per settings asked for; a deployment asks for one (its DocumentsOptions), so it has one.
+const pools = new Map<string, ExtractionPool>();
+
+/** The waiting documents and bytes of this process's pools, for the gauges of metrics.ts. */
+function queueReading() {
+  let queued = 0;
+  let queuedBytes = 0;
+  for (const pool of pools.values()) {
+    const stats = pool.stats();
+    queued += stats.queued;
+    queuedBytes += stats.queuedBytes;
+  }
+  return { queued, queuedBytes };
+}
 
 /**
- * {@link ExtractionPool.extract} in this process's pool of `threads` extraction threads (default 1), made on first
- * use and shared by every caller that asks for that size.
+ * This process's pool of `threads` extraction threads (default 1) with these queue limits, made on first use and
+ * shared by every caller that asks for the same; its queue is what the replica's saturation gauges report.
+ *
+ * @example
+ * const pool = extractionPool({ threads: 1, queuePerThread: 3, queueBytes: 64 * 1024 * 1024 });
+ */
+export function extractionPool({ threads = 1, ...limits }: { threads?: number } & QueueLimits = {}): ExtractionPool {
+  const key = JSON.stringify([threads, limits.queuePerThread ?? QUEUE_PER_THREAD, limits.queueBytes ?? QUEUE_BYTES]);
+  let pool = pools.get(key);
+  if (!pool) pools.set(key, (pool = new ExtractionPool({ threads, ...limits })));
+  observeExtractionQueue(queueReading);
+  return pool;
+}
+
+/**
+ * {@link ExtractionPool.extract} in this process's pool of `threads` extraction threads (default 1, default queue
+ * limits), made on first use and shared by every caller that asks for that size.
  *
  * @example
  * const { text } = await extractInWorker(bytes, 'pdf', { ...documentsDefaults, deidentificationSecret }, { timeoutMs: 60_000 });
@@ -216,9 +302,7 @@ export function extractInWorker(
   options: ExtractOptions,
   { timeoutMs, threads = 1 }: { timeoutMs: number; threads?: number },
 ): Promise<Extraction> {
-  let pool = pools.get(threads);
-  if (!pool) pools.set(threads, (pool = new ExtractionPool({ threads })));
-  return pool.extract(bytes, kind, options, { timeoutMs });
+  return extractionPool({ threads }).extract(bytes, kind, options, { timeoutMs });
 }
 
 /**

@@ -8,6 +8,7 @@ import { log } from '../../shared/telemetry/index.ts';
 import type { DocumentsOptions } from './config.ts';
 import { detectKind } from '../../shared/blob/detect.ts';
 import { DocumentFailure, type FailureReason } from './extract.ts';
+import type { ExtractionPool } from './extract-worker.ts';
 import { guessLanguage } from './language.ts';
 
 type Uploaded = EventData<typeof DocumentUploadedV1>;
@@ -31,6 +32,8 @@ export interface PrepareDeps {
   blobs: () => BlobStore;
   keyring: Keyring;
   options: DocumentsOptions;
+  /** The extraction threads; by default this process's pool for `options` (tests pass one of their own). */
+  pool?: ExtractionPool;
 }
 
 const SEALED = 'application/octet-stream';
@@ -90,6 +93,15 @@ async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uin
   return bytes;
 }
 
+async function poolFor(deps: PrepareDeps): Promise<ExtractionPool> {
+  if (deps.pool) return deps.pool;
+  // Imported dynamically, not for a lazy start alone: the bundle must emit it as a file of its own, which is also
+  // the entry of the worker thread the extraction runs in (see extract-worker.ts).
+  const { extractionPool } = await import('./extract-worker.ts');
+  const { extractionThreads: threads, extractionQueuePerThread: queuePerThread, extractionQueueBytes: queueBytes } = deps.options;
+  return extractionPool({ threads, queuePerThread, queueBytes });
+}
+
 /**
  * The slow part of processing an upload, run outside any transaction: seal the verified upload as the original (or
  * read the original sealed at an earlier delivery), check its kind, extract, and store the text (and a DICOM
@@ -97,7 +109,8 @@ async function read(data: Uploaded, key: Buffer, deps: PrepareDeps): Promise<Uin
  * overwrites rather than adds. The extraction runs in one of the process's long-lived extraction threads
  * (`extractionThreads`, queued when all are busy) with a deadline (`extractionTimeoutMs`). A document that cannot be
  * read, or not within the deadline (`timeout`), gives a `failed` outcome; a fault of the infrastructure (blob store,
- * database, OCR engine) throws.
+ * database, OCR engine) throws. When the queue is full it throws `ExtractionRefused` before reading or writing
+ * anything (the staged upload stays as it is), for the delivery to be retried.
  *
  * @example
  * const outcome = await prepareDocument(event.data, { sql: db, blobs, keyring: keyring(), options: documentsDefaults });
@@ -109,15 +122,15 @@ export async function prepareDocument(data: Uploaded, deps: PrepareDeps): Promis
     await deps.blobs().delete(stagedUploadKey(data));
     return { status: 'failed', reason: 'unreadable' };
   }
+  const pool = await poolFor(deps);
+  // The place is taken on the announced size before the bytes are read (and the upload sealed): a refusal leaves
+  // everything as the delivery found it. Plain text is decoded in place and needs none.
+  const admission = data.kind === 'text' ? undefined : pool.admit(data.size, data.documentId);
   let extraction;
   try {
     const bytes = await read(data, key, deps);
-    // Imported dynamically, not for a lazy start alone: the bundle must emit it as a file of its own, which is also
-    // the entry of the worker thread the extraction runs in (see extract-worker.ts).
-    const { extractInWorker } = await import('./extract-worker.ts');
     const options = { ...deps.options, deidentificationSecret: deidentificationSecret(key) };
-    const { extractionTimeoutMs: timeoutMs, extractionThreads: threads } = deps.options;
-    extraction = await extractInWorker(bytes, data.kind, options, { timeoutMs, threads });
+    extraction = await pool.extract(bytes, data.kind, options, { timeoutMs: deps.options.extractionTimeoutMs, ...(admission ? { admission } : {}) });
   } catch (error) {
     if (!(error instanceof DocumentFailure)) throw error;
     if (error.reason === 'timeout') {
@@ -128,6 +141,8 @@ export async function prepareDocument(data: Uploaded, deps: PrepareDeps): Promis
       log.warn('document unreadable', { documentId: data.documentId, kind: data.kind, error: error.cause.name });
     }
     return { status: 'failed', reason: error.reason };
+  } finally {
+    admission?.release(); // the pool gives it back once the extraction settles; this covers a read that failed first
   }
 
   const text = documentStorage.text(data.caseId, data.documentId);
