@@ -7,6 +7,7 @@ import { eventually, testRuntime } from '../../test/support/runtime.ts';
 import { uniqueName } from '../../test/support/names.ts';
 import { closeDb, db, transaction } from '../db/index.ts';
 import { defineFunction } from '../http/function.ts';
+import { HttpProblem } from '../http/problem.ts';
 import { initTelemetry, withSpan } from '../telemetry/index.ts';
 import { on } from './consumer.ts';
 import { listDeadLetters, replayDeadLetter } from './dead-letters.ts';
@@ -19,10 +20,13 @@ import { config } from '../config/index.ts';
 const ThingHappenedV1 = defineEvent(
   'test.thing.happened.v1',
   'A thing happened in a test.',
-  v.object({ label: v.string(), failTimes: v.optional(v.number(), 0) }),
+  v.object({ label: v.string(), failTimes: v.optional(v.number(), 0), busyTimes: v.optional(v.number(), 0) }),
 );
 
-/** A consumer that records what it applied; it fails the first `failTimes` attempts of an event (-1: always). */
+/**
+ * A consumer that records what it applied; it fails the first `failTimes` attempts of an event (-1: always), after
+ * answering the first `busyTimes` ones busy (503 with Retry-After: 1).
+ */
 function recorder() {
   const name = uniqueName('rec');
   const attempts = new Map<string, number>();
@@ -34,7 +38,9 @@ function recorder() {
       on(ThingHappenedV1, async (_tx, event) => {
         const n = (attempts.get(event.id) ?? 0) + 1;
         attempts.set(event.id, n);
-        if (!healed && (event.data.failTimes < 0 || n <= event.data.failTimes)) throw new Error(`failing on purpose (attempt ${n})`);
+        if (n <= event.data.busyTimes) throw new HttpProblem(503, 'busy', { detail: 'saturated on purpose', headers: { 'retry-after': '1' } });
+        const failing = n - event.data.busyTimes;
+        if (!healed && (event.data.failTimes < 0 || failing <= event.data.failTimes)) throw new Error(`failing on purpose (attempt ${failing})`);
         applied.push(event);
       }),
     ],
@@ -61,8 +67,8 @@ async function setUp(maxAttempts = 3) {
     sources: [source],
     maxAttempts,
   });
-  const publish = (label: string, failTimes = 0) =>
-    transaction((tx) => emit(tx, ThingHappenedV1, { source, subject: label, data: { label, failTimes } }));
+  const publish = (label: string, failTimes = 0, busyTimes = 0) =>
+    transaction((tx) => emit(tx, ThingHappenedV1, { source, subject: label, data: { label, failTimes, busyTimes } }));
   return { consumer, source, harness, publish };
 }
 
@@ -75,7 +81,7 @@ describe('outbox → relay → consumer', () => {
     try {
       await harness.runtime.start();
       await transaction(async (tx) => {
-        await emit(tx, ThingHappenedV1, { source, data: { label: 'rolled-back', failTimes: 0 } });
+        await emit(tx, ThingHappenedV1, { source, data: { label: 'rolled-back', failTimes: 0, busyTimes: 0 } });
         throw new Error('abort');
       }).catch(() => undefined);
       await publish('committed');
@@ -113,9 +119,9 @@ describe('outbox → relay → consumer', () => {
     const { consumer, source, harness } = await setUp();
     try {
       await transaction(async (tx) => {
-        for (const label of ['first', 'second', 'third']) await emit(tx, ThingHappenedV1, { source, data: { label, failTimes: 0 } });
+        for (const label of ['first', 'second', 'third']) await emit(tx, ThingHappenedV1, { source, data: { label, failTimes: 0, busyTimes: 0 } });
       });
-      await db().begin((tx) => emit(tx, ThingHappenedV1, { source, data: { label: 'plain', failTimes: 0 } }));
+      await db().begin((tx) => emit(tx, ThingHappenedV1, { source, data: { label: 'plain', failTimes: 0, busyTimes: 0 } }));
       const rows = await db()`select data->>'label' as label from bus.outbox where source = ${source} order by seq`;
       assert.deepEqual(rows.map((r) => r.label), ['first', 'second', 'third', 'plain']);
       await harness.runtime.start();
@@ -190,7 +196,7 @@ describe('outbox → relay → consumer', () => {
     const harness = await testRuntime({ functions: [fn], events: [{ event: ThingHappenedV1.type, function: name }], sources: [source] });
     try {
       await harness.runtime.start();
-      await transaction((tx) => emit(tx, ThingHappenedV1, { source, subject: 'p', data: { label: 'slow', failTimes: 0 } }));
+      await transaction((tx) => emit(tx, ThingHappenedV1, { source, subject: 'p', data: { label: 'slow', failTimes: 0, busyTimes: 0 } }));
       await eventually(() => handled.length === 1, 10_000, 'delivery');
       assert.deepEqual(handled.map(({ label, prepared: p }) => [label, p]), [['slow', 'SLOW']]);
       const [event] = await db()<{ id: string }[]>`select id from bus.outbox where source = ${source}`;
@@ -211,6 +217,19 @@ describe('outbox → relay → consumer', () => {
       await eventually(() => consumer.applied.length === 1, 10_000, 'the third attempt');
       const id = consumer.applied[0]!.id;
       assert.equal(consumer.attempts.get(id), 3);
+      assert.equal((await listDeadLetters(db(), { consumer: consumer.name })).length, 0);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('waits for a busy consumer (503 with Retry-After) without counting it: more busy answers than attempts, then a failure, still applies once', async () => {
+    const { consumer, harness, publish } = await setUp(2);
+    try {
+      await harness.runtime.start();
+      await publish('saturated', 1, 3);
+      await eventually(() => consumer.applied.length === 1, 20_000, 'the delivery after the consumer had room');
+      assert.equal(consumer.attempts.get(consumer.applied[0]!.id), 5, 'three busy answers, one failure, then applied');
       assert.equal((await listDeadLetters(db(), { consumer: consumer.name })).length, 0);
     } finally {
       await harness.close();

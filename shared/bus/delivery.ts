@@ -4,8 +4,11 @@ import type { Sql, Tx } from '../db/index.ts';
 import { log } from '../telemetry/index.ts';
 import { emit } from './emit.ts';
 
-/** What happened when an event was handed to a consumer. */
-export type Outcome = { ok: true } | { ok: false; permanent: boolean; error: string };
+/**
+ * What happened when an event was handed to a consumer. `retryAfterMs`: the consumer is busy, not failing (it answered
+ * 429 or 503 with Retry-After): the delivery waits that long and the attempt does not count towards the last one.
+ */
+export type Outcome = { ok: true } | { ok: false; permanent: boolean; error: string; retryAfterMs?: number };
 
 /** Hands one event to one consumer (a function's `/_events` endpoint, in process or over HTTP). */
 export type Deliver = (consumer: string, event: CloudEvent) => Promise<Outcome>;
@@ -21,11 +24,27 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy): number {
   return Math.min(policy.backoffMs * 2 ** Math.max(0, attempt - 1), 3_600_000);
 }
 
-/** Reads a consumer's HTTP answer the way Knative Eventing does: 2xx done; 408, 409, 429 and 5xx worth retrying. */
-export function outcomeOf(status: number, body: string): Outcome {
+/** The longest a busy consumer may ask a delivery to wait (Retry-After), each time. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+/**
+ * Reads a consumer's HTTP answer the way Knative Eventing does: 2xx done; 408, 409, 429 and 5xx worth retrying. A
+ * 429 or 503 with Retry-After (seconds or an HTTP date) says the consumer is saturated: wait, and do not count it.
+ */
+export function outcomeOf(status: number, body: string, retryAfter?: string | null): Outcome {
   if (status >= 200 && status < 300) return { ok: true };
   const retryable = status >= 500 || status === 408 || status === 409 || status === 429;
-  return { ok: false, permanent: !retryable, error: `HTTP ${status}: ${body.slice(0, 500)}` };
+  const error = `HTTP ${status}: ${body.slice(0, 500)}`;
+  const busyFor = status === 429 || status === 503 ? retryAfterMs(retryAfter) : undefined;
+  return { ok: false, permanent: !retryable, error, ...(busyFor === undefined ? {} : { retryAfterMs: busyFor }) };
+}
+
+function retryAfterMs(header: string | null | undefined): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  // delta-seconds, or an HTTP date (IMF-fixdate, which ends in GMT): anything else is not a Retry-After.
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : / GMT$/.test(value) ? Date.parse(value) - Date.now() : Number.NaN;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
 }
 
 /**
@@ -60,7 +79,8 @@ interface DeliveryRow {
 /**
  * Delivers the due rows of the in-process delivery queue once. Rows are leased (not locked) while their consumer
  * runs, because the consumer needs the database itself; a lease that runs out (the process died) makes the row
- * due again. Failures are rescheduled with backoff and parked after the last attempt, without holding up others.
+ * due again. Failures are rescheduled with backoff and parked after the last attempt, without holding up others; a
+ * busy consumer's refusal is rescheduled after its Retry-After and not counted.
  *
  * @returns how many deliveries were attempted
  */
@@ -91,6 +111,13 @@ export async function dispatchDue(
       );
       if (outcome.ok) {
         await sql`delete from bus.deliveries where id = ${row.id}`;
+      } else if (outcome.retryAfterMs !== undefined) {
+        // Busy: the attempt taken with the lease is given back.
+        await sql`
+          update bus.deliveries
+          set next_attempt_at = now() + make_interval(secs => ${outcome.retryAfterMs / 1000}), leased_until = null,
+              attempts = attempts - 1, last_error = ${outcome.error}
+          where id = ${row.id}`;
       } else if (outcome.permanent || row.attempts >= policy.maxAttempts) {
         await sql.begin(async (tx) => {
           await tx`delete from bus.deliveries where id = ${row.id}`;

@@ -19,6 +19,6 @@ export function httpDeliver(baseUrl: (functionName: string) => string, secret: s
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    return outcomeOf(response.status, await response.text());
+    return outcomeOf(response.status, await response.text(), response.headers.get('retry-after'));
   };
 }

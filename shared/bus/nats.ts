@@ -4,7 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import { fromBinaryHttp, toBinaryHttp, type CloudEvent } from '../../events/envelope.ts';
 import type { Sql, Tx } from '../db/index.ts';
 import { log } from '../telemetry/index.ts';
-import { parkDeadLetter, retryDelayMs, type Deliver, type RetryPolicy } from './delivery.ts';
+import { parkDeadLetter, retryDelayMs, type Deliver, type Outcome, type RetryPolicy } from './delivery.ts';
 import type { Publisher } from './relay.ts';
 
 /** Deliveries in flight per durable consumer. */
@@ -79,6 +79,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
       await jsm.consumers.update(options.stream, durable, consumerConfig);
     });
     const messages = await (await js.consumers.get(options.stream, durable)).consume({ max_messages: 2 * CONCURRENCY });
+    const stopping = new AbortController();
     // Several deliveries at once (idempotent consumers make order and duplicates harmless); bounded, so a slow
     // consumer holds at most this many messages and JetStream keeps the rest.
     const done = (async () => {
@@ -104,12 +105,10 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
         return;
       }
       const attempts = message.info.deliveryCount;
-      const outcome = await deliver(consumer, decoded.event).catch((error: unknown) => ({
-        ok: false as const,
-        permanent: false,
-        error: String(error),
-      }));
+      const outcome = await deliverPatiently(decoded.event, message);
       if (outcome.ok) return message.ack();
+      // Still busy as this process stops: another consumer takes it after the wait, and it costs no attempt here.
+      if (outcome.retryAfterMs !== undefined) return message.nak(outcome.retryAfterMs);
       if (outcome.permanent || attempts >= policy.maxAttempts) {
         await sql.begin((tx) => parkDeadLetter(tx, { consumer, event: decoded.event, attempts, error: outcome.error }));
         return message.term(outcome.error.slice(0, 100));
@@ -117,7 +116,22 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
       message.nak(retryDelayMs(attempts, policy));
     }
 
+    /**
+     * Delivers, and while the consumer answers busy (Retry-After) holds the message and asks again after the wait:
+     * a nak would spend one of its deliveries each time, which a burst could turn into a dead letter. Held messages
+     * are what backpressure looks like here: at most CONCURRENCY of them, and JetStream keeps the rest.
+     */
+    async function deliverPatiently(event: CloudEvent, message: JsMsg): Promise<Outcome> {
+      for (;;) {
+        const outcome = await deliver(consumer, event).catch((error: unknown): Outcome => ({ ok: false, permanent: false, error: String(error) }));
+        if (outcome.ok || outcome.retryAfterMs === undefined || stopping.signal.aborted) return outcome;
+        message.working();
+        await sleep(outcome.retryAfterMs, stopping.signal);
+      }
+    }
+
     return async () => {
+      stopping.abort();
       await messages.close();
       await done;
     };
@@ -131,4 +145,17 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
   }
 
   return { publisher, consume, subject, connection: nc, close: () => nc.drain() };
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

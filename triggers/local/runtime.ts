@@ -67,7 +67,7 @@ export function createRuntime(options: RuntimeOptions) {
   const deliver: Deliver = async (consumer: string, event: CloudEvent) => {
     const { headers, body } = toBinaryHttp(event);
     const response = await internalCall(consumer, '/_events', headers, body);
-    return outcomeOf(response.status, await response.text());
+    return outcomeOf(response.status, await response.text(), response.headers.get('retry-after'));
   };
 
   const scheduler = createScheduler(

@@ -39,7 +39,7 @@ export function brokerDeliver(options: { url: string; token?: () => Promise<stri
       body,
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
-    return outcomeOf(response.status, await response.text());
+    return outcomeOf(response.status, await response.text(), response.headers.get('retry-after'));
   };
 }
 
