@@ -18,8 +18,10 @@ export interface DisputeRow {
   feeCurrency: string | null;
   /** The payment's status before this dispute moved it: where a win returns it. */
   paymentStatusBefore: PaymentStatus | null;
-  /** Lost again after a reversal: nothing later of this dispute counts. */
+  /** Lost again after a reversal: only its pre-arbitration's win (`wonAgain`) still counts. */
   lostAgain: boolean;
+  /** Won in pre-arbitration: the dispute's last word, nothing later of it counts. */
+  wonAgain: boolean;
 }
 
 /**
@@ -42,8 +44,8 @@ export async function upsertDispute(
 }
 
 /**
- * Closes a dispute as won or lost (`lostAgain`: lost after its reversal, for good), with the fee the gateway reported
- * (lost only; the first fee reported is kept, as it is the one booked).
+ * Closes a dispute as won or lost (`lostAgain`: lost after its reversal; `wonAgain`: won in pre-arbitration, for
+ * good), with the fee the gateway reported (lost only; the first fee reported is kept, as it is the one booked).
  *
  * @example
  * await closeDispute(tx, dispute.id, { status: 'lost', fee: 1500, feeCurrency: 'EUR' });
@@ -51,10 +53,11 @@ export async function upsertDispute(
 export async function closeDispute(
   tx: Tx,
   id: string,
-  outcome: { status: 'won' | 'lost'; fee: number | null; feeCurrency: string | null; lostAgain?: boolean },
+  outcome: { status: 'won' | 'lost'; fee: number | null; feeCurrency: string | null; lostAgain?: boolean; wonAgain?: boolean },
 ): Promise<DisputeRow> {
   const [dispute] = await tx<DisputeRow[]>`
     update payments.disputes set status = ${outcome.status}, lost_again = lost_again or ${outcome.lostAgain ?? false},
+      won_again = won_again or ${outcome.wonAgain ?? false},
       fee = coalesce(fee, ${outcome.fee}), fee_currency = coalesce(fee_currency, ${outcome.feeCurrency}), closed_at = now()
     where id = ${id} returning *`;
   return dispute!;
@@ -87,14 +90,19 @@ export async function chargebackReversed(tx: Tx, disputeId: string): Promise<boo
 }
 
 /**
- * The lines booked for a dispute's chargeback (empty when none was booked), to reverse them exactly.
+ * The dispute's chargeback that stands (booked and not reversed), to reverse it exactly: the one booked again after a
+ * reversal (`<dispute>:again`), else the first; undefined when none stands.
  *
  * @example
- * const lines = await chargebackLinesOf(tx, dispute.id);
+ * const standing = await standingChargebackOf(tx, dispute.id); // { ref: `${dispute.id}:again`, lines: [...] }
  */
-export async function chargebackLinesOf(tx: Tx, disputeId: string): Promise<Line[]> {
-  const rows = await tx<{ account: Line['account']; debit: string; credit: string }[]>`
-    select l.account, l.debit, l.credit from payments.journal_lines l join payments.journal_entries e on e.id = l.entry_id
-    where e.kind = 'chargeback' and e.ref = ${disputeId} order by l.id`;
-  return rows.map((r) => ({ account: r.account, debit: Number(r.debit), credit: Number(r.credit) }));
+export async function standingChargebackOf(tx: Tx, disputeId: string): Promise<{ ref: string; lines: Line[] } | undefined> {
+  const rows = await tx<{ ref: string; account: Line['account']; debit: string; credit: string }[]>`
+    select e.ref, l.account, l.debit, l.credit from payments.journal_entries e join payments.journal_lines l on l.entry_id = e.id
+    where e.kind = 'chargeback' and e.ref in (${disputeId}, ${`${disputeId}:again`})
+      and not exists (select 1 from payments.journal_entries r where r.kind = 'chargeback_reversal' and r.ref = e.ref)
+    order by e.id desc, l.id`;
+  const ref = rows[0]?.ref;
+  if (ref === undefined) return undefined;
+  return { ref, lines: rows.filter((r) => r.ref === ref).map((r) => ({ account: r.account, debit: Number(r.debit), credit: Number(r.credit) })) };
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { OpinionDeliveredV1 } from '../../events/opinions.ts';
 import { closeDb, db, transaction } from '../../shared/db/index.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import { ingest } from './ingest.ts';
 import { paymentSettings } from './settings.ts';
-import { checkout, ledgerOf, patientWithCase, paymentEvents, paymentsPlatform, signedInOpsWithMfa } from './testing.ts';
+import { checkout, deliver, ledgerOf, patientWithCase, paymentEvents, paymentsPlatform, signedInOpsWithMfa } from './testing.ts';
 
 after(() => closeDb());
 
@@ -20,7 +22,19 @@ async function sandboxPayment(platform: ReturnType<typeof paymentsPlatform>, amo
   return { caseId, paymentId: body.paymentId as string };
 }
 
+const delivered = (platform: ReturnType<typeof paymentsPlatform>, caseId: string) =>
+  deliver(platform.app, OpinionDeliveredV1, {
+    caseId, opinionId: randomUUID(), ownerId: 'x', authorId: 'a', authorGrade: 'G2', reviewerId: null, reviewerGrade: null,
+    specialty: 'cardiology', urgency: 'standard', contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date().toISOString(),
+  });
+
 const statusOf = async (id: string) => (await db()<{ status: string }[]>`select status from payments.payments where id = ${id}`)[0]!.status;
+
+/** The lines of a payment's chargeback entries, by account (debit - credit). */
+const chargebackLinesOf = async (paymentId: string) =>
+  Object.fromEntries((await db()<{ account: string; net: string }[]>`
+    select l.account, sum(l.debit - l.credit) as net from payments.journal_entries e join payments.journal_lines l on l.entry_id = e.id
+    where e.payment_id = ${paymentId} and e.kind = 'chargeback' group by l.account`).map((r) => [r.account, Number(r.net)]));
 
 /** The gateway_clearing credit of each chargeback entry booked for a payment. */
 const chargebacksOf = async (paymentId: string) =>
@@ -97,5 +111,77 @@ describe('disputes of refunded and held payments', () => {
     assert.equal(await notify(paymentId, { eventKey: `dp_b_${paymentId}:won`, kind: 'dispute_won', disputeRef: `dp_b_${paymentId}`, amount: 9_100 }), 'applied');
     assert.equal(await statusOf(paymentId), 'disputed', 'not captured: the fraud review still stands, and dispute a is open');
     assert.ok(!(await paymentEvents(caseId)).some((e) => e.type === 'payment.captured.v1'));
+  });
+
+  it('a partly refunded payment charged back after delivery is debited where its money is: deferred revenue when the delivery recognised none', async () => {
+    const platform = paymentsPlatform();
+    // 100.00 with 19 % German VAT: 84.03 net + 15.97 tax; a refund of 30.00 takes 25.21 + 4.79 of it, 58.82 + 11.18 are left.
+    const lost = (paymentId: string) => notify(paymentId, { eventKey: `dp_${paymentId}:lost`, kind: 'dispute_lost', disputeRef: `dp_${paymentId}`, amount: 10_000 });
+    // Refunded, then delivered: the delivery recognised no revenue (the payment was no longer captured), so what is left
+    // is still deferred, and that is what the chargeback takes back.
+    const a = await sandboxPayment(platform, 10_000, 'DE');
+    await notify(a.paymentId, { eventKey: `refund:${a.paymentId}`, kind: 'refunded', amount: 3_000 });
+    await delivered(platform, a.caseId);
+    const refunded = await ledgerOf(a.paymentId);
+    assert.deepEqual(refunded, { gateway_clearing: 7_000, deferred_revenue: -5_882, vat_payable: -1_118 }, 'the delivery booked nothing');
+    assert.equal(await lost(a.paymentId), 'applied');
+    assert.deepEqual(await chargebackLinesOf(a.paymentId), { deferred_revenue: 5_882, vat_payable: 1_118, gateway_clearing: -7_000 });
+    assert.deepEqual(await ledgerOf(a.paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    assert.equal(await notify(a.paymentId, { eventKey: `dp_${a.paymentId}:won`, kind: 'dispute_won', disputeRef: `dp_${a.paymentId}` }), 'applied');
+    assert.equal(await statusOf(a.paymentId), 'refunded');
+    assert.deepEqual(await ledgerOf(a.paymentId), refunded);
+
+    // Delivered, then refunded: the delivery made the whole net revenue and the refund went through refunds; so does the rest.
+    const b = await sandboxPayment(platform, 10_000, 'DE');
+    await delivered(platform, b.caseId);
+    await notify(b.paymentId, { eventKey: `refund:${b.paymentId}`, kind: 'refunded', amount: 3_000 });
+    assert.equal(await lost(b.paymentId), 'applied');
+    assert.deepEqual(await chargebackLinesOf(b.paymentId), { refunds: 5_882, vat_payable: 1_118, gateway_clearing: -7_000 });
+    assert.deepEqual(await ledgerOf(b.paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0, revenue: -8_403, refunds: 8_403 });
+  });
+});
+
+describe('a chargeback that overtakes its capture, then won', () => {
+  async function pendingPayment(platform: ReturnType<typeof paymentsPlatform>, amount: number) {
+    const { patient, caseId } = await patientWithCase(platform, { amount, currency: 'EUR' }, 'DE');
+    const { body } = await checkout(platform.api, patient.token, caseId);
+    return { caseId, paymentId: body.paymentId as string };
+  }
+  const confirm = async (platform: ReturnType<typeof paymentsPlatform>, paymentId: string, body: Record<string, unknown> = {}) =>
+    ((await (await platform.api.post(`/v1/payments/sandbox/${paymentId}/confirm`, body)).json()) as { outcome: string }).outcome;
+
+  it('is the capture it stands for: captured and announced once, whatever is redelivered or arrives late', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await pendingPayment(platform, 9_500);
+    const disputeRef = `dp_${paymentId}`;
+    assert.equal(await notify(paymentId, { eventKey: `${disputeRef}:lost`, kind: 'dispute_lost', disputeRef, amount: 9_500 }), 'applied');
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    const won = { eventKey: `${disputeRef}:won`, kind: 'dispute_won', disputeRef } as const;
+    assert.equal(await notify(paymentId, won), 'applied');
+    assert.equal(await notify(paymentId, won), 'duplicate');
+    assert.equal(await notify(paymentId, { ...won, eventKey: `${disputeRef}:won-delivered-again` }), 'ignored');
+    assert.equal(await confirm(platform, paymentId), 'ignored', 'the capture\'s own late webhook adds nothing');
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [
+      ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'], ['payment.captured.v1', undefined],
+    ]);
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 9_500, deferred_revenue: -7_983, vat_payable: -1_517 });
+  });
+
+  it('goes through the capture\'s risk check: a payment its late webhook scores high risk is held for ops, and announced on release', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await pendingPayment(platform, 9_600);
+    const disputeRef = `dp_${paymentId}`;
+    assert.equal(await notify(paymentId, { eventKey: `${disputeRef}:lost`, kind: 'dispute_lost', disputeRef, amount: 9_600 }), 'applied');
+    assert.equal(await confirm(platform, paymentId, { risk: 'highest' }), 'ignored', 'charged back: the capture cannot move it now');
+    assert.equal(await notify(paymentId, { eventKey: `${disputeRef}:won`, kind: 'dispute_won', disputeRef }), 'applied');
+    assert.equal(await statusOf(paymentId), 'held');
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome ?? e.data.reasons]), [
+      ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'], ['payment.held.v1', ['gateway-risk-highest']],
+    ]);
+    const ops = await signedInOpsWithMfa(platform.api);
+    assert.equal((await platform.api.post(`/v1/payments/${paymentId}/release`, {}, ops.token)).status, 200);
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.equal((await paymentEvents(caseId)).filter((e) => e.type === 'payment.captured.v1').length, 1);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../shared/db/index.ts';
-import { chargebackLinesOf, closeDispute, upsertDispute, type DisputeRow } from './dispute-queries.ts';
+import { closeDispute, standingChargebackOf, upsertDispute, type DisputeRow } from './dispute-queries.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import type { PaymentRow } from './queries.ts';
 
@@ -9,11 +9,12 @@ import type { PaymentRow } from './queries.ts';
  * undefined when the news is stale. A dispute is remembered from its first event, whichever that is, so that an
  * opening delivered after its closing changes nothing; won is final (a later "lost" for the same dispute is stale),
  * while lost may still turn into won (Adyen reverses a chargeback it took: CHARGEBACK, then CHARGEBACK_REVERSED), and
- * won into lost again (Adyen SECOND_CHARGEBACK, PREARBITRATION_LOST), which ends the dispute for good.
+ * won into lost again (Adyen SECOND_CHARGEBACK, PREARBITRATION_LOST), which only the pre-arbitration's win
+ * (PREARBITRATION_WON) still undoes; that win ends the dispute for good.
  * Runs under the payment's row lock, so two events of one dispute are applied one after the other.
  *
  * @example
- * const dispute = await recordDispute(tx, payment, notice); // notice.kind: 'disputed' | 'dispute_won' | 'dispute_lost' | 'dispute_lost_again'
+ * const dispute = await recordDispute(tx, payment, notice); // notice.kind: 'disputed' | 'dispute_won' | 'dispute_lost' | 'dispute_lost_again' | 'dispute_won_again'
  */
 export async function recordDispute(tx: Tx, payment: PaymentRow, notice: GatewayNotice): Promise<DisputeRow | undefined> {
   if (!notice.disputeRef) return undefined;
@@ -21,21 +22,33 @@ export async function recordDispute(tx: Tx, payment: PaymentRow, notice: Gateway
     id: randomUUID(), paymentId: payment.id, gateway: notice.gateway, disputeRef: notice.disputeRef,
     amount: notice.amount ?? null, currency: payment.currency.trim(), reason: notice.reason ?? null,
   });
-  if (dispute.paymentId !== payment.id || dispute.lostAgain) return undefined;
+  if (dispute.paymentId !== payment.id || dispute.wonAgain) return undefined;
+  if (dispute.lostAgain && notice.kind !== 'dispute_won_again') return undefined;
   if (notice.kind === 'disputed') return dispute.status === 'open' ? dispute : undefined;
-  const fee = notice.kind !== 'dispute_won' && notice.fee ? notice.fee : undefined;
+  const fee = (notice.kind === 'dispute_lost' || notice.kind === 'dispute_lost_again') && notice.fee ? notice.fee : undefined;
   const closing = { fee: fee?.amount ?? null, feeCurrency: fee?.currency ?? null };
   // Lost again whatever came before: a payment still charged back by this dispute (its reversal not delivered yet)
   // stays so, the first chargeback standing for the net (taken, given back, taken again); the late reversal is stale.
   if (notice.kind === 'dispute_lost_again') return closeDispute(tx, dispute.id, { status: 'lost', lostAgain: true, ...closing });
+  // Won in pre-arbitration whatever came before: it gives back what this dispute's chargeback that stands took (the
+  // second one, or the first when the second overtook the reversal), or ends it while still open.
+  if (notice.kind === 'dispute_won_again') {
+    const closed = await closeDispute(tx, dispute.id, { status: 'won', wonAgain: true, ...closing });
+    return (await winMoves(tx, payment, dispute)) ? closed : undefined;
+  }
   const status = notice.kind === 'dispute_won' ? 'won' : 'lost';
   if (dispute.status === 'won' || dispute.status === status) return undefined;
   const closed = await closeDispute(tx, dispute.id, { status, ...closing });
-  if (status === 'won') {
-    // A win restores a charged-back payment only when it undoes this dispute's own booked chargeback (another
-    // dispute may have charged it back, or this one was lost while the payment already was); an open dispute's win
-    // moves a payment that was not charged back.
-    if (payment.status === 'charged_back' ? (await chargebackLinesOf(tx, dispute.id)).length === 0 : dispute.status === 'lost') return undefined;
-  }
+  if (status === 'won' && !(await winMoves(tx, payment, dispute))) return undefined;
   return closed;
+}
+
+/**
+ * Whether winning `dispute` (as it stood before the win) moves the payment. A charged-back payment only when a
+ * chargeback of this dispute stands (another dispute may have charged it back, or this one was lost while the payment
+ * already was); any other payment only when the dispute was still open (a lost one that took nothing leaves it).
+ */
+async function winMoves(tx: Tx, payment: PaymentRow, dispute: DisputeRow): Promise<boolean> {
+  if (payment.status === 'charged_back') return (await standingChargebackOf(tx, dispute.id)) !== undefined;
+  return dispute.status === 'open';
 }

@@ -2,7 +2,7 @@ import { PaymentCapturedV1, PaymentDisputeClosedV1, PaymentDisputedV1, PaymentHe
 import { emit } from '../../shared/bus/emit.ts';
 import type { Tx } from '../../shared/db/index.ts';
 import { invoiceOfPayment, issueInvoice, splitOf } from './invoices.ts';
-import { chargebackLinesOf, chargebackReversed, type DisputeRow } from './dispute-queries.ts';
+import { chargebackReversed, standingChargebackOf, type DisputeRow } from './dispute-queries.ts';
 import { book, captureEntry, chargebackEntry, chargebackReversalEntry, disputeFeeEntry, refundEntry, type Entry } from './ledger.ts';
 import type { Effect } from './lifecycle.ts';
 import { findCase, type PaymentRow } from './queries.ts';
@@ -69,12 +69,13 @@ export async function runEffects(
   }
 }
 
-type MoneyBackShare = { paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; delivered: boolean };
+type MoneyBackShare = { paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; recognised: boolean };
 
 /**
  * Books `amount` going back to the card holder through the gateway (a refund, a chargeback) as its share of the
- * invoice: before delivery against deferred revenue, after it as refunds, with its VAT. The share is cut after what
- * already went back (refunds), so that all parts of a payment add up to exactly its invoice's net and tax.
+ * invoice: from deferred revenue while the payment's revenue is not recognised, from refunds once it is, with its
+ * VAT. The share is cut after what already went back (refunds), so that all parts of a payment add up to exactly its
+ * invoice's net and tax.
  */
 async function bookMoneyBack(tx: Tx, payment: PaymentRow, amount: number, what: 'refund' | 'charge back', entryOf: (share: MoneyBackShare) => Entry): Promise<void> {
   const invoice = await invoiceOfPayment(tx, payment.id);
@@ -82,11 +83,20 @@ async function bookMoneyBack(tx: Tx, payment: PaymentRow, amount: number, what: 
   const split = splitOf(invoice);
   const already = Number(payment.refundedAmount);
   const [before, upTo] = [proportion(split, already), proportion(split, already + amount)];
-  const view = await findCase(tx, payment.caseId);
   await book(tx, entryOf({
     paymentId: payment.id, caseId: payment.caseId, country: payment.country?.trim() || null, currency: payment.currency,
-    net: upTo.net - before.net, tax: upTo.tax - before.tax, delivered: view?.delivered ?? false,
+    net: upTo.net - before.net, tax: upTo.tax - before.tax, recognised: await revenueRecognised(tx, payment.id),
   }));
+}
+
+/**
+ * Whether the payment's revenue was booked as recognised (its delivery entry), which is where its net now sits. Not
+ * whether the case was delivered: a delivery recognises nothing for a payment that was no longer captured then (a
+ * partly refunded one, say), whose net stays deferred.
+ */
+async function revenueRecognised(tx: Tx, paymentId: string): Promise<boolean> {
+  const [entry] = await tx<{ id: string }[]>`select id from payments.journal_entries where kind = 'delivery' and payment_id = ${paymentId} limit 1`;
+  return entry !== undefined;
 }
 
 /** The dispute's share of the payment: what the gateway says is disputed, never more than is left after refunds. */
@@ -111,7 +121,8 @@ async function disputeEffect(tx: Tx, payment: PaymentRow, effect: Effect, disput
       await book(tx, disputeFeeEntry({ disputeId: dispute.id, paymentId: payment.id, caseId: payment.caseId, currency: dispute.feeCurrency ?? payment.currency, fee: Number(dispute.fee) }));
     }
   } else if (effect === 'reverse_chargeback') {
-    const lines = await chargebackLinesOf(tx, dispute.id);
-    if (lines.length) await book(tx, chargebackReversalEntry({ disputeId: dispute.id, paymentId: payment.id, caseId: payment.caseId, country, currency: payment.currency, lines }));
+    // The chargeback that stands: the first, or the one booked again after its reversal (undone by a pre-arbitration win).
+    const standing = await standingChargebackOf(tx, dispute.id);
+    if (standing) await book(tx, chargebackReversalEntry({ ref: standing.ref, paymentId: payment.id, caseId: payment.caseId, country, currency: payment.currency, lines: standing.lines }));
   }
 }

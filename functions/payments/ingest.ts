@@ -8,7 +8,7 @@ import { runEffects, type ConfirmedRefund } from './effects.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import { transition, type PaymentSignal } from './lifecycle.ts';
 import { findPayment, updatePayment, type PaymentRow } from './queries.ts';
-import { assessRisk } from './risk.ts';
+import { assessRisk, type RiskFacts, type RiskVerdict } from './risk.ts';
 import type { PaymentSettings } from './settings.ts';
 import { isUuid } from '../../shared/http/ids.ts';
 
@@ -54,21 +54,21 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     return 'applied';
   }
   let signal: PaymentSignal;
-  let holdReasons: string[] | undefined;
+  let verdict: RiskVerdict | undefined;
   let refund: ConfirmedRefund | undefined;
   let dispute: DisputeRow | undefined;
-  if (notice.kind === 'disputed' || notice.kind === 'dispute_won' || notice.kind === 'dispute_lost' || notice.kind === 'dispute_lost_again') {
+  if (isDisputeNotice(notice.kind)) {
     // Recorded even when the payment cannot move on it now: a closing remembered makes its late opening stale.
     dispute = await recordDispute(tx, payment, notice);
     if (!dispute) return 'ignored';
-    signal = notice.kind === 'dispute_lost_again' ? 'dispute_lost' : notice.kind;
+    signal = notice.kind === 'dispute_lost_again' ? 'dispute_lost' : notice.kind === 'dispute_won_again' ? 'dispute_won' : notice.kind;
+    // A win over a chargeback that overtook the capture stands for that capture: the same risk check, on what the
+    // gateway said of the capture (its late event, remembered below), if anything.
+    if (signal === 'dispute_won') verdict = captureRisk(payment, { risk: payment.riskLevel, cardCountry: payment.cardCountry });
   } else if (notice.kind === 'succeeded') {
     if (notice.amount !== undefined && notice.amount !== Number(payment.amount)) return 'amount-mismatch';
-    const verdict = assessRisk({
-      gatewayRisk: notice.risk, cardCountry: notice.cardCountry, ipCountry: payment.ipCountry?.trim(), patientCountry: payment.country?.trim(),
-    });
+    verdict = captureRisk(payment, notice);
     signal = verdict.hold ? 'succeeded_risky' : 'succeeded';
-    holdReasons = verdict.reasons;
   } else {
     signal = notice.kind;
   }
@@ -77,8 +77,17 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     // A dispute whose opening never reached us took the payment from where it stands: its win leaves it there
     // (disputed by another dispute, say) rather than capture a payment held for review.
     statusBeforeDispute: dispute?.paymentStatusBefore ?? payment.status,
+    riskHold: verdict?.hold,
   });
-  if (!move.ok) return 'ignored';
+  if (!move.ok) {
+    // A capture overtaken by its chargeback cannot move the payment, but what it says of the risk is kept for the
+    // capture a win of that chargeback stands for.
+    if (notice.kind === 'succeeded' && payment.status === 'charged_back') {
+      await updatePayment(tx, payment.id, { status: payment.status, riskLevel: notice.risk ?? null, cardCountry: notice.cardCountry ?? null });
+    }
+    return 'ignored';
+  }
+  const holdReasons = move.effects.includes('announce_capture') || move.effects.includes('hold') ? verdict?.reasons : undefined;
   if (dispute && signal !== 'dispute_won') await rememberStatusBefore(tx, dispute.id, payment.status);
   if (signal === 'refunded') {
     refund = await confirmRefund(tx, payment, notice);
@@ -98,6 +107,17 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     await emit(tx, PaymentFailedV1, { source: 'payments', subject: payment.caseId, data: { paymentId: payment.id, caseId: payment.caseId, gateway: payment.gateway } });
   }
   return 'applied';
+}
+
+const DISPUTE_NOTICES = ['disputed', 'dispute_won', 'dispute_lost', 'dispute_lost_again', 'dispute_won_again'] as const;
+const isDisputeNotice = (kind: GatewayNotice['kind']): kind is (typeof DISPUTE_NOTICES)[number] => (DISPUTE_NOTICES as readonly string[]).includes(kind);
+
+/** The risk check of a capture, on what the gateway said of it and where the payment comes from. */
+function captureRisk(payment: PaymentRow, gateway: { risk?: string | null; cardCountry?: string | null }): RiskVerdict {
+  return assessRisk({
+    gatewayRisk: (gateway.risk ?? undefined) as RiskFacts['gatewayRisk'], cardCountry: gateway.cardCountry,
+    ipCountry: payment.ipCountry?.trim(), patientCountry: payment.country?.trim(),
+  });
 }
 
 /**

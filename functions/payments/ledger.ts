@@ -72,17 +72,17 @@ export function captureEntry(p: { paymentId: string; caseId: string; country: st
 }
 
 /**
- * A refund going back through the gateway: before delivery it reduces what we owe (deferred revenue), after delivery
- * it is a contra-revenue (refunds); the VAT part is owed no more either way.
+ * A refund going back through the gateway: before its revenue is recognised (delivery) it reduces what we owe
+ * (deferred revenue), after that it is a contra-revenue (refunds); the VAT part is owed no more either way.
  *
  * @example
- * refundEntry({ refundId, paymentId, caseId, country: 'DE', currency: 'EUR', net: 10000, tax: 1900, delivered: false });
+ * refundEntry({ refundId, paymentId, caseId, country: 'DE', currency: 'EUR', net: 10000, tax: 1900, recognised: false });
  */
-export function refundEntry(p: { refundId: string; paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; delivered: boolean }): Entry {
+export function refundEntry(p: { refundId: string; paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; recognised: boolean }): Entry {
   return {
     kind: 'refund', ref: p.refundId, paymentId: p.paymentId, caseId: p.caseId, country: p.country, currency: p.currency,
     lines: [
-      { account: p.delivered ? 'refunds' : 'deferred_revenue', debit: p.net },
+      { account: p.recognised ? 'refunds' : 'deferred_revenue', debit: p.net },
       { account: 'vat_payable', debit: p.tax },
       { account: 'gateway_clearing', credit: p.net + p.tax },
     ],
@@ -90,15 +90,15 @@ export function refundEntry(p: { refundId: string; paymentId: string; caseId: st
 }
 
 /**
- * A lost dispute: the card holder's bank took the money back through the gateway. Booked like a refund (before
- * delivery it reduces what we owe, after delivery it is a contra-revenue; the VAT part is owed no more), keyed on the
- * dispute; `again` when the gateway took it a second time after reversing the first (its own key, so booked once).
+ * A lost dispute: the card holder's bank took the money back through the gateway. Booked like a refund (before its
+ * revenue is recognised it reduces what we owe, after that it is a contra-revenue; the VAT part is owed no more), keyed
+ * on the dispute; `again` when the gateway took it a second time after reversing the first (its own key, so booked once).
  *
  * @example
- * chargebackEntry({ disputeId, paymentId, caseId, country: 'DE', currency: 'EUR', net: 10000, tax: 1900, delivered: true });
+ * chargebackEntry({ disputeId, paymentId, caseId, country: 'DE', currency: 'EUR', net: 10000, tax: 1900, recognised: true });
  */
 export function chargebackEntry(p: {
-  disputeId: string; again?: boolean; paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; delivered: boolean;
+  disputeId: string; again?: boolean; paymentId: string; caseId: string; country: string | null; currency: string; net: number; tax: number; recognised: boolean;
 }): Entry {
   return { ...refundEntry({ ...p, refundId: p.again ? `${p.disputeId}:again` : p.disputeId }), kind: 'chargeback' };
 }
@@ -121,14 +121,16 @@ export function disputeFeeEntry(p: { disputeId: string; paymentId: string; caseI
 
 /**
  * Undoes a chargeback exactly (the gateway gave the money back when the dispute was won after all): the same
- * accounts and amounts with debit and credit swapped, so whatever the chargeback reduced is restored.
+ * accounts and amounts with debit and credit swapped, so whatever the chargeback reduced is restored. Keyed like the
+ * chargeback it undoes (`ref`: the dispute id, or `<dispute>:again`), so each is undone once.
  *
  * @example
- * chargebackReversalEntry({ disputeId, paymentId, caseId, country: 'DE', currency: 'EUR', lines: await chargebackLinesOf(tx, disputeId) });
+ * const standing = await standingChargebackOf(tx, disputeId);
+ * chargebackReversalEntry({ ref: standing.ref, paymentId, caseId, country: 'DE', currency: 'EUR', lines: standing.lines });
  */
-export function chargebackReversalEntry(p: { disputeId: string; paymentId: string; caseId: string; country: string | null; currency: string; lines: Line[] }): Entry {
+export function chargebackReversalEntry(p: { ref: string; paymentId: string; caseId: string; country: string | null; currency: string; lines: Line[] }): Entry {
   return {
-    kind: 'chargeback_reversal', ref: p.disputeId, paymentId: p.paymentId, caseId: p.caseId, country: p.country, currency: p.currency,
+    kind: 'chargeback_reversal', ref: p.ref, paymentId: p.paymentId, caseId: p.caseId, country: p.country, currency: p.currency,
     lines: p.lines.map((l) => ({ account: l.account, debit: l.credit ?? 0, credit: l.debit ?? 0 })),
   };
 }

@@ -75,21 +75,33 @@ describe('payment state machine', () => {
     assert.equal(won('held', 'held'), '-');
   });
 
+  it('a won dispute whose chargeback overtook the capture makes that capture\'s move: announced, or held by its risk check', () => {
+    const won = (before: PaymentStatus, riskHold: boolean) => {
+      const move = transition('charged_back', 'dispute_won', { statusBeforeDispute: before, riskHold });
+      return move.ok ? `${move.to} ${move.effects.join(',')}` : '-';
+    };
+    assert.equal(won('pending', false), 'captured reverse_chargeback,announce_dispute_closed,announce_capture');
+    assert.equal(won('failed', false), 'captured reverse_chargeback,announce_dispute_closed,announce_capture');
+    assert.equal(won('pending', true), 'held reverse_chargeback,announce_dispute_closed,hold');
+    assert.equal(won('captured', true), 'captured reverse_chargeback,announce_dispute_closed', 'a capture already made was checked and announced then');
+  });
+
   // One dispute at a time; the status it took the payment from is remembered as ingest does (from disputed only when
   // the dispute did not dispute it itself).
   it('only moves forward (but for a won dispute), books each cause once, and never skips the fraud review along any path', () => {
     const signals = Object.keys(expected.pending) as PaymentSignal[];
     const count = (effects: readonly string[], effect: string) => effects.filter((e) => e === effect).length;
-    type Path = { captures: number; refunds: number; chargebacks: number; reversals: number; before: PaymentStatus | null; held: boolean; announced: boolean };
+    type Path = { captures: number; refunds: number; chargebacks: number; reversals: number; before: PaymentStatus | null; held: boolean; announced: number };
     const walk = (status: PaymentStatus, p: Path, depth: number): void => {
       assert.ok(p.captures <= 1 && p.refunds <= 1, `booked twice on a path ending at ${status}`);
       // A reversal only undoes a chargeback booked before it; at most one chargeback stands at a time.
       assert.ok(p.reversals <= p.chargebacks && p.chargebacks - p.reversals <= 1, `chargebacks ${p.chargebacks} / reversals ${p.reversals} ending at ${status}`);
       assert.equal(status === 'charged_back', p.chargebacks - p.reversals === 1, `a charged_back payment is exactly the one with an open chargeback (${status})`);
       assert.ok(!(status === 'captured' && p.held && !p.announced), 'a payment held for review is captured only by its release, which announces it');
+      assert.ok(p.announced <= 1 && (status !== 'captured' || p.announced === 1), `a captured payment is announced once (${p.announced} ending at ${status})`);
       if (depth === 0) return;
-      for (const signal of signals) {
-        const move = transition(status, signal, { statusBeforeDispute: p.before });
+      for (const signal of signals) for (const riskHold of signal === 'dispute_won' ? [false, true] : [false]) {
+        const move = transition(status, signal, { statusBeforeDispute: p.before, riskHold });
         if (!move.ok) continue;
         if (signal === 'dispute_won') assert.ok(!['pending', 'failed', 'charged_back'].includes(move.to), `a won dispute gives the money back (${move.to})`);
         else assert.ok(RANK[move.to] > RANK[status], `${status} + ${signal} moved back to ${move.to}`);
@@ -98,10 +110,10 @@ describe('payment state machine', () => {
           captures: p.captures + count(move.effects, 'book_capture'), refunds: p.refunds + count(move.effects, 'book_refund'),
           chargebacks: p.chargebacks + count(move.effects, 'book_chargeback'), reversals: p.reversals + count(move.effects, 'reverse_chargeback'),
           before: disputeMoved ? (status === 'disputed' ? (p.before ?? status) : status) : p.before,
-          held: p.held || move.to === 'held', announced: p.announced || move.effects.includes('announce_capture'),
+          held: p.held || move.to === 'held', announced: p.announced + count(move.effects, 'announce_capture'),
         }, depth - 1);
       }
     };
-    walk('pending', { captures: 0, refunds: 0, chargebacks: 0, reversals: 0, before: null, held: false, announced: false }, 8);
+    walk('pending', { captures: 0, refunds: 0, chargebacks: 0, reversals: 0, before: null, held: false, announced: 0 }, 8);
   });
 });

@@ -5,7 +5,9 @@
  * to go back). The one way back is a dispute the platform wins: the money is ours again, so the payment returns to
  * the status the dispute took it from (Adyen may even reverse a chargeback it already took: CHARGEBACK, then
  * CHARGEBACK_REVERSED). A payment held for fraud review therefore stays held until ops release it (a win must not skip
- * the review, nor start the case without payment.captured.v1), and a partly refunded one stays refunded.
+ * the review, nor start the case without payment.captured.v1), and a partly refunded one stays refunded. A win over a
+ * chargeback that overtook the capture stands for that capture, never announced: it moves as the capture would have
+ * (announced, or held when the capture's risk check holds it).
  */
 
 export const PAYMENT_STATUSES = ['pending', 'failed', 'held', 'captured', 'refunding', 'disputed', 'refunded', 'charged_back'] as const;
@@ -38,6 +40,8 @@ export interface PaymentFacts {
   nothingLeft?: boolean;
   /** The status the dispute being won took the payment from (unknown: captured, where a win took every payment before). */
   statusBeforeDispute?: PaymentStatus | null;
+  /** The risk check a capture runs holds this payment (what a won dispute needs when it stands for the capture). */
+  riskHold?: boolean;
 }
 
 type Row = Partial<Record<PaymentStatus, { to: PaymentStatus; effects: Effect[] }>>;
@@ -45,7 +49,7 @@ type Row = Partial<Record<PaymentStatus, { to: PaymentStatus; effects: Effect[] 
 const NOT_YET_TAKEN = ['pending', 'failed'] as const;
 
 // Where a won dispute may return a payment: the money is taken there. A dispute that overtook the capture (pending,
-// failed) returns it to captured, the capture it implied.
+// failed) returns it where that capture would have taken it (captured, or held by the risk check).
 const RESTORABLE: readonly PaymentStatus[] = ['held', 'captured', 'refunding', 'disputed', 'refunded'];
 
 const table: Record<PaymentSignal, Row> = {
@@ -100,15 +104,23 @@ const table: Record<PaymentSignal, Row> = {
  * transition('captured', 'failed');   // { ok: false, reason: 'failed does not apply to a captured payment' }
  * transition('disputed', 'dispute_lost'); // { ok: true, to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] }
  * transition('charged_back', 'dispute_won', { statusBeforeDispute: 'held' }); // { ok: true, to: 'held', effects: ['reverse_chargeback', 'announce_dispute_closed'] }
+ * transition('charged_back', 'dispute_won', { statusBeforeDispute: 'pending' }); // { ok: true, to: 'captured', effects: [..., 'announce_capture'] }
  */
 export function transition(from: PaymentStatus, signal: PaymentSignal, facts: PaymentFacts = {}): Move {
   const move = table[signal][from];
   if (!move) return { ok: false, from, reason: `${signal} does not apply to a ${from} payment` };
   if (signal === 'dispute_lost' && facts.nothingLeft) return { ok: false, from, reason: `nothing is left of the ${from} payment to charge back` };
   const before = facts.statusBeforeDispute;
+  if (signal === 'dispute_won' && before && isNotYetTaken(before)) {
+    // The chargeback booked the capture it implied; the win makes that capture's move (announce or hold) once.
+    const capture = table[facts.riskHold ? 'succeeded_risky' : 'succeeded'][before]!;
+    return { ok: true, from, to: capture.to, effects: [...move.effects, ...capture.effects.filter((e) => e !== 'book_capture')] };
+  }
   const to = signal === 'dispute_won' && before && RESTORABLE.includes(before) ? before : move.to;
   return { ok: true, from, to, effects: [...move.effects] };
 }
+
+const isNotYetTaken = (status: PaymentStatus): boolean => (NOT_YET_TAKEN as readonly PaymentStatus[]).includes(status);
 
 /** Whether money was taken (and not given back in full) for a payment in this status. */
 export const isPaid = (status: PaymentStatus): boolean => status === 'captured' || status === 'held' || status === 'disputed';

@@ -220,6 +220,62 @@ describe('Adyen notifications', () => {
     assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [['payment.captured.v1', undefined], ['payment.dispute-closed.v1', 'lost']]);
   });
 
+  it('PREARBITRATION_WON after a second chargeback gives the money back once and the payment its status; the dispute is then over', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}W`;
+    await post(platform, [item({ psp, paymentId })]);
+    const capture = await ledgerOf(paymentId);
+    const dispute = `PSP${Date.now()}WSP`;
+    const ofDispute = (eventCode: string) => item({ psp: dispute, original: psp, paymentId, eventCode });
+    await post(platform, [ofDispute('CHARGEBACK'), ofDispute('CHARGEBACK_REVERSED'), ofDispute('SECOND_CHARGEBACK')]);
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    for (let i = 0; i < 3; i++) assert.equal(await (await post(platform, [ofDispute('PREARBITRATION_WON')])).text(), '[accepted]');
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual(await ledgerOf(paymentId), capture);
+    // Nothing of the dispute counts after its last word.
+    await post(platform, [ofDispute('PREARBITRATION_LOST'), ofDispute('CHARGEBACK'), ofDispute('NOTIFICATION_OF_CHARGEBACK')]);
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual(await ledgerOf(paymentId), capture);
+    const entries = await db()<{ kind: string }[]>`select kind from payments.journal_entries where payment_id = ${paymentId} order by id`;
+    assert.deepEqual(entries.map((e) => e.kind), ['capture', 'chargeback', 'chargeback_reversal', 'chargeback', 'chargeback_reversal']);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [
+      ['payment.captured.v1', undefined], ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'],
+      ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'],
+    ]);
+  });
+
+  it('PREARBITRATION_WON undoes the one chargeback booked when the second chargeback overtook the reversal', async () => {
+    const platform = adyenPlatform();
+    const { paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}U`;
+    await post(platform, [item({ psp, paymentId })]);
+    const capture = await ledgerOf(paymentId);
+    const dispute = `PSP${Date.now()}USP`;
+    for (const eventCode of ['CHARGEBACK', 'SECOND_CHARGEBACK', 'CHARGEBACK_REVERSED', 'PREARBITRATION_WON', 'PREARBITRATION_WON']) {
+      await post(platform, [item({ psp: dispute, original: psp, paymentId, eventCode })]);
+    }
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual(await ledgerOf(paymentId), capture);
+    const entries = await db()<{ kind: string }[]>`select kind from payments.journal_entries where payment_id = ${paymentId} order by id`;
+    assert.deepEqual(entries.map((e) => e.kind), ['capture', 'chargeback', 'chargeback_reversal']);
+  });
+
+  it('PREARBITRATION_WON after PREARBITRATION_LOST returns a partly refunded payment to refunded', async () => {
+    const platform = adyenPlatform();
+    const { paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}Q`;
+    await post(platform, [item({ psp, paymentId })]);
+    await post(platform, [item({ psp: `PSP${Date.now()}QRF`, paymentId: 'dashboard', eventCode: 'REFUND', original: psp, amount: 3_000 })]);
+    const refunded = await ledgerOf(paymentId);
+    const dispute = `PSP${Date.now()}QSP`;
+    for (const eventCode of ['CHARGEBACK', 'CHARGEBACK_REVERSED', 'PREARBITRATION_LOST', 'PREARBITRATION_WON']) {
+      await post(platform, [item({ psp: dispute, original: psp, paymentId, eventCode })]);
+    }
+    assert.equal(await statusOf(paymentId), 'refunded');
+    assert.deepEqual(await ledgerOf(paymentId), refunded);
+  });
+
   it('dispute events in reverse order (reversal, chargeback, notification) leave the payment captured and the ledger untouched', async () => {
     const platform = adyenPlatform();
     const { caseId, paymentId } = await adyenPayment(platform);

@@ -24,7 +24,7 @@ export interface AdyenItem {
 
 const DISPUTE_KIND: Record<string, GatewayNotice['kind']> = {
   NOTIFICATION_OF_CHARGEBACK: 'disputed', CHARGEBACK: 'dispute_lost', CHARGEBACK_REVERSED: 'dispute_won',
-  SECOND_CHARGEBACK: 'dispute_lost_again', PREARBITRATION_LOST: 'dispute_lost_again',
+  SECOND_CHARGEBACK: 'dispute_lost_again', PREARBITRATION_LOST: 'dispute_lost_again', PREARBITRATION_WON: 'dispute_won_again',
 };
 
 const FRAUD: Record<string, GatewayNotice['risk']> = { GREEN: 'normal', AMBER: 'elevated', RED: 'highest' };
@@ -49,12 +49,15 @@ export function adyenNotice(item: AdyenItem): GatewayNotice {
       return { ...base, kind: ok ? 'refunded' : 'refund_failed', paymentRef: item.originalReference, refundId: item.merchantReference, refundRef: item.pspReference };
     // Dispute events share the dispute's pspReference; originalReference is the disputed payment. NOTIFICATION_OF_CHARGEBACK
     // opens it (no money moves yet), CHARGEBACK takes the money (lost, unless defended: CHARGEBACK_REVERSED gives it back).
-    // After a reversal the issuer may still win: SECOND_CHARGEBACK or PREARBITRATION_LOST take the money again, for good.
+    // After a reversal the issuer may still win: SECOND_CHARGEBACK (it declined the defence) or PREARBITRATION_LOST take
+    // the money again; the pre-arbitration may still be won (PREARBITRATION_WON: the issuer accepted it), which gives
+    // that money back, for good.
     case 'NOTIFICATION_OF_CHARGEBACK':
     case 'CHARGEBACK':
     case 'CHARGEBACK_REVERSED':
     case 'SECOND_CHARGEBACK':
     case 'PREARBITRATION_LOST':
+    case 'PREARBITRATION_WON':
       return {
         ...base, kind: DISPUTE_KIND[item.eventCode]!, paymentRef: item.originalReference, disputeRef: item.pspReference,
         reason: item.additionalData?.chargebackReasonCode ?? item.reason,

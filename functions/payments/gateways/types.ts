@@ -39,8 +39,11 @@ export interface GatewayNotice {
   gateway: GatewayName;
   /** The gateway's unique id of this event: the dedupe key. */
   eventKey: string;
-  /** `dispute_lost_again`: lost after the gateway had reversed the dispute's chargeback (Adyen SECOND_CHARGEBACK, PREARBITRATION_LOST). */
-  kind: 'succeeded' | 'failed' | 'refunded' | 'refund_failed' | 'disputed' | 'dispute_won' | 'dispute_lost' | 'dispute_lost_again' | 'ignored';
+  /**
+   * `dispute_lost_again`: lost after the gateway had reversed the dispute's chargeback (Adyen SECOND_CHARGEBACK,
+   * PREARBITRATION_LOST); `dispute_won_again`: won in pre-arbitration after that, for good (Adyen PREARBITRATION_WON).
+   */
+  kind: 'succeeded' | 'failed' | 'refunded' | 'refund_failed' | 'disputed' | 'dispute_won' | 'dispute_lost' | 'dispute_lost_again' | 'dispute_won_again' | 'ignored';
   /** The gateway's reference of the payment (PaymentIntent id, Adyen pspReference / originalReference). */
   paymentRef?: string;
   /** Our payment id when the gateway echoes it (metadata, merchantReference). */
