@@ -4,10 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { documentStorage } from '../../events/documents.ts';
 import { closeDb, db } from '../../shared/db/index.ts';
-import { recordedMetrics, type RecordedMetrics } from '../../shared/telemetry/testing.ts';
+import { prometheusName, recordedMetrics, type RecordedMetrics } from '../../shared/telemetry/testing.ts';
 import { createDocuments } from './app.ts';
 import { closeExtractionWorkers, extractionPool, ExtractionPool } from './extract-worker.ts';
 import { EXTRACTION_INSTRUMENTS } from './metrics.ts';
+import { METRICS } from '../../infra/observability/metrics.ts';
 import { findResult } from './queries.ts';
 import { announced, blobs, deliver, storeUpload } from './testing.ts';
 
@@ -123,6 +124,11 @@ describe('documents: a full extraction queue refuses the delivery for the bus to
     first.release();
     assert.equal((await deliver(documents, upload, eventId)).status, 200);
     await processedOnce(upload);
+  });
+
+  it('names its instruments as the alerts read them once the collector translates them', () => {
+    assert.equal(prometheusName(EXTRACTION_INSTRUMENTS.queued.name, EXTRACTION_INSTRUMENTS.queued.unit, 'gauge'), METRICS.extractionQueued);
+    assert.equal(prometheusName(EXTRACTION_INSTRUMENTS.refused.name, EXTRACTION_INSTRUMENTS.refused.unit, 'counter'), METRICS.extractionRefused);
   });
 
   it('reports the documents and bytes waiting in this replica`s pool, and counts each refusal by reason', async () => {

@@ -44,6 +44,13 @@ export function alertGroups(settings: Settings, declarations: Declarations): { n
   ];
   const businessRules: Rule[] = [
     { alert: 'SlaBreaches', expr: `sum(increase(${METRICS.slaBreaches}[1h])) > 0`, for: '0m', labels: { severity: 'ticket' }, annotations: { summary: 'a turnaround promise was missed in the last hour' } },
+    {
+      alert: 'DocumentsSaturated',
+      expr: `sum(rate(${METRICS.extractionRefused}[5m])) > 0`,
+      for: '15m',
+      labels: { severity: 'ticket' },
+      annotations: { summary: 'documents: replicas keep refusing uploads to read (extraction queue full): more replicas or extraction threads' },
+    },
     { alert: 'AiSpendSpike', expr: `sum(increase(${METRICS.aiSpend}[1h])) > 2 * sum(increase(${METRICS.aiSpend}[1h] offset 1d))`, for: '30m', labels: { severity: 'ticket' }, annotations: { summary: 'AI spend this hour is twice yesterday\'s' } },
   ];
   return [

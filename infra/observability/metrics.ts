@@ -19,6 +19,10 @@ export const METRICS = {
   slaBreaches: 'consilium_sla_breaches_total',
   /** Counter of AI provider spend in minor units, by `provider`, `model`, `currency` (ai). */
   aiSpend: 'consilium_ai_spend_minor_total',
+  /** Gauge: documents waiting for an extraction thread, per replica (documents). */
+  extractionQueued: 'consilium_documents_extraction_queued',
+  /** Counter of deliveries a full extraction queue refused for the bus to retry, by `reason` (documents). */
+  extractionRefused: 'consilium_documents_extraction_refused_total',
 } as const;
 
 /** The label the span-metrics connector puts the function's name in. */

@@ -2,19 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { METRICS } from '../../infra/observability/metrics.ts';
 import { addAiSpend, countSlaBreach, INSTRUMENTS, minorFromMicros, recordStageDuration } from './metrics.ts';
-import { recordedMetrics, type RecordedMetrics } from './testing.ts';
-
-/**
- * The collector's OpenTelemetry → Prometheus name translation, as its prometheus translator documents it
- * (pkg/translator/prometheus, "Prometheus Normalization"), for the units and types used here.
- */
-function prometheusName(name: string, unit: string, type: 'counter' | 'histogram'): string {
-  const units: Record<string, string> = { s: 'seconds', ms: 'milliseconds', By: 'bytes' };
-  const suffix = unit.startsWith('{') ? '' : (units[unit] ?? unit.replace(/[^A-Za-z0-9]/g, ''));
-  let base = name.replace(/[^A-Za-z0-9_]/g, '_');
-  if (suffix && !base.endsWith(`_${suffix}`)) base += `_${suffix}`;
-  return type === 'counter' ? `${base}_total` : `${base}_bucket`;
-}
+import { prometheusName, recordedMetrics, type RecordedMetrics } from './testing.ts';
 
 describe('business metrics', () => {
   let recorded: RecordedMetrics;

@@ -46,3 +46,18 @@ export async function recordedMetrics() {
 }
 
 export type RecordedMetrics = Awaited<ReturnType<typeof recordedMetrics>>;
+
+/**
+ * The collector's OpenTelemetry → Prometheus name translation, as its prometheus translator documents it
+ * (pkg/translator/prometheus, "Prometheus Normalization"), for the units and types used here.
+ *
+ * @example
+ * prometheusName('consilium.sla.breaches', '{breach}', 'counter'); // 'consilium_sla_breaches_total'
+ */
+export function prometheusName(name: string, unit: string, type: 'counter' | 'histogram' | 'gauge'): string {
+  const units: Record<string, string> = { s: 'seconds', ms: 'milliseconds', By: 'bytes' };
+  const suffix = unit.startsWith('{') ? '' : (units[unit] ?? unit.replace(/[^A-Za-z0-9]/g, ''));
+  let base = name.replace(/[^A-Za-z0-9_]/g, '_');
+  if (suffix && !base.endsWith(`_${suffix}`)) base += `_${suffix}`;
+  return type === 'counter' ? `${base}_total` : type === 'histogram' ? `${base}_bucket` : base;
+}
