@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { config } from '../config/index.ts';
 import { onError } from '../http/errors.ts';
-import { verifyClusterToken } from './oidc.ts';
+import { verifyClusterToken, type OidcSettings } from './oidc.ts';
 import { requirePlatformCaller, signPlatformToken } from './platform.ts';
 
 // A stand-in for the cluster's service-account issuer: discovery document and JWKS on a local HTTP server, keys
@@ -35,6 +36,8 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Before anything reads config(): the default of requirePlatformCaller is this process's own configuration.
+  process.env.PLATFORM_OIDC_ISSUER = issuer;
 });
 
 after(() => {
@@ -54,15 +57,16 @@ function clusterToken(claims: { aud?: string; iss?: string; exp?: number } = {},
     .sign(key);
 }
 
-function internalApp(audience = 'matching') {
+/** An app behind requirePlatformCaller; without `oidc`, the middleware's default (the configuration). */
+function internalApp(audience: string, oidc?: () => OidcSettings | undefined) {
   const app = new Hono();
   app.onError(onError);
-  app.use('/_events', requirePlatformCaller(() => 's'.repeat(40), audience));
+  app.use('/_events', requirePlatformCaller(() => 's'.repeat(40), audience, oidc));
   app.post('/_events', (c) => c.text('ok'));
   return app;
 }
-const call = async (token: string, audience = 'matching') =>
-  (await internalApp(audience).request('/_events', { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status;
+const post = async (app: Hono, token: string) =>
+  (await app.request('/_events', { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status;
 
 describe('cluster OIDC tokens', () => {
   it('verify against the issuer discovered from its URL', async () => {
@@ -80,20 +84,22 @@ describe('cluster OIDC tokens', () => {
     await assert.rejects(verifyClusterToken(await clusterToken({}, otherKey), 'matching', settings));
   });
 
-  it('pass requirePlatformCaller only when PLATFORM_OIDC_ISSUER is set, and only for their own function', async () => {
+  it('pass requirePlatformCaller only when OIDC is configured, and only for their own function', async () => {
     const token = await clusterToken();
-    delete process.env.PLATFORM_OIDC_ISSUER;
-    assert.equal(await call(token), 401, 'not accepted without the setting');
-    process.env.PLATFORM_OIDC_ISSUER = issuer;
-    try {
-      assert.equal(await call(token), 200);
-      assert.equal(await call(await clusterToken({ aud: 'cases' }), 'cases'), 200);
-      assert.equal(await call(token, 'payments'), 401, 'a token for matching does not open payments');
-      assert.equal(await call(await clusterToken({}, otherKey)), 401);
-      // The platform token keeps working alongside.
-      assert.equal(await call(await signPlatformToken('s'.repeat(40), 'matching')), 200);
-    } finally {
-      delete process.env.PLATFORM_OIDC_ISSUER;
-    }
+    const on = () => ({ issuer });
+    assert.equal(await post(internalApp('matching', () => undefined), token), 401, 'not accepted without the setting');
+    assert.equal(await post(internalApp('matching', on), token), 200);
+    assert.equal(await post(internalApp('cases', on), await clusterToken({ aud: 'cases' })), 200);
+    assert.equal(await post(internalApp('payments', on), token), 401, 'a token for matching does not open payments');
+    assert.equal(await post(internalApp('matching', on), await clusterToken({}, otherKey)), 401);
+    // The platform token keeps working alongside.
+    assert.equal(await post(internalApp('matching', on), await signPlatformToken('s'.repeat(40), 'matching')), 200);
+  });
+
+  it('pass by default when PLATFORM_OIDC_ISSUER is in the configuration', async () => {
+    assert.equal(config().platformOidc?.issuer, issuer, 'the configuration was read before the issuer was set');
+    // An audience no earlier test used: an accepted token is remembered per function.
+    assert.equal(await post(internalApp('opinions'), await clusterToken({ aud: 'opinions' })), 200);
+    assert.equal(await post(internalApp('opinions'), await clusterToken({ aud: 'opinions' }, otherKey)), 401);
   });
 });

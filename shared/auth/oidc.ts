@@ -5,29 +5,16 @@
  * the HS256 platform token only when PLATFORM_OIDC_ISSUER names the cluster's issuer; without it nothing changes
  * (the local runtime and the bus worker keep signing platform tokens).
  *
- * Settings (read when a token arrives, so they need no restart in tests):
- * - PLATFORM_OIDC_ISSUER: the issuer URL (`iss`), e.g. https://kubernetes.default.svc.cluster.local or the cloud's.
+ * Settings, parsed with every other in shared/config (`config().platformOidc`):
+ * - PLATFORM_OIDC_ISSUER: the issuer (`iss`), e.g. https://kubernetes.default.svc.cluster.local or the cloud's.
  * - PLATFORM_OIDC_JWKS_URL: optional; otherwise discovered from `<issuer>/.well-known/openid-configuration`.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
-/** Where cluster tokens are checked against, or undefined when OIDC is not accepted. */
+/** Where cluster tokens are checked against (`config().platformOidc` when configured). */
 export interface OidcSettings {
   issuer: string;
-  jwksUrl?: string;
-}
-
-/**
- * The OIDC settings from the environment.
- *
- * @example
- * oidcSettings({ PLATFORM_OIDC_ISSUER: 'https://kubernetes.default.svc.cluster.local' });
- */
-export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings | undefined {
-  const issuer = env.PLATFORM_OIDC_ISSUER?.trim();
-  if (!issuer) return undefined;
-  const jwksUrl = env.PLATFORM_OIDC_JWKS_URL?.trim();
-  return jwksUrl ? { issuer, jwksUrl } : { issuer };
+  jwksUrl?: string | undefined;
 }
 
 // One key set per issuer: jose caches the keys and refetches on an unknown `kid` (key rotation), rate-limited.
@@ -75,13 +62,17 @@ export async function verifyClusterToken(token: string, audience: string, settin
 
 /**
  * The fallback `requirePlatformCaller` uses when a token is not a valid platform token: accept a cluster token when
- * OIDC is configured, otherwise fail with the platform token's own error.
+ * OIDC is configured (`settings`), otherwise fail with the platform token's own error.
  *
  * @example
- * const { exp } = await verify(token, secret, opts).catch((error) => acceptClusterToken(token, audience, error));
+ * const { exp } = await verify(token, secret, opts).catch((error) => acceptClusterToken(token, audience, error, config().platformOidc));
  */
-export async function acceptClusterToken(token: string, audience: string, platformError: unknown): Promise<{ exp: number }> {
-  const settings = oidcSettings();
+export async function acceptClusterToken(
+  token: string,
+  audience: string,
+  platformError: unknown,
+  settings: OidcSettings | undefined,
+): Promise<{ exp: number }> {
   if (!settings) throw platformError;
   return verifyClusterToken(token, audience, settings);
 }

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
+import { config } from '../config/index.ts';
 import { problems } from '../http/problem.ts';
-import { acceptClusterToken } from './oidc.ts';
+import { acceptClusterToken, type OidcSettings } from './oidc.ts';
 
 const ISSUER = 'consilium-platform';
 
@@ -30,11 +31,17 @@ const verified = new Map<string, number>();
 /**
  * Refuses, with 401 problem+json, any caller of the internal endpoints (`/_events`, `/_cron`) that does not
  * present a valid platform token for this function: nothing from the public ingress can forge an event or a tick.
+ * A Knative Eventing OIDC token passes too where `oidc()` names the cluster's issuer (oidc.ts); by default that is
+ * `config().platformOidc`, read when such a token arrives.
  *
  * @example
  * app.use('/_events/*', requirePlatformCaller(() => config().platformSecret, 'matching'));
  */
-export function requirePlatformCaller(secret: () => string, audience: string): MiddlewareHandler {
+export function requirePlatformCaller(
+  secret: () => string,
+  audience: string,
+  oidc: () => OidcSettings | undefined = () => config().platformOidc,
+): MiddlewareHandler {
   return async function platformCaller(c, next) {
     const header = c.req.header('authorization') ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
@@ -44,8 +51,7 @@ export function requirePlatformCaller(secret: () => string, audience: string): M
     if (knownUntil === undefined || knownUntil <= now) {
       try {
         if (!token) throw new Error('missing');
-        // Knative Eventing's OIDC token is accepted too, when PLATFORM_OIDC_ISSUER is set (oidc.ts).
-        const { exp } = await verify(token, secret(), { alg: 'HS256', iss: ISSUER, aud: audience }).catch((error) => acceptClusterToken(token, audience, error));
+        const { exp } = await verify(token, secret(), { alg: 'HS256', iss: ISSUER, aud: audience }).catch((error) => acceptClusterToken(token, audience, error, oidc()));
         // The same token for the same function verifies the same way: remember it until it expires, not per event.
         if (verified.size > 1000) verified.clear();
         verified.set(cacheKey, Number(exp));

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
     assert.equal(config.paymentsSandbox, true);
     assert.equal(config.reviewSampleRate, 0.1);
     assert.ok(config.platformSecret.length >= 32);
+    assert.equal(config.platformOidc, undefined, 'platform tokens only');
+    assert.equal(config.busBroker, undefined, 'the worker delivers to functions itself');
   });
 
   it('reads configured services', () => {
@@ -34,13 +36,14 @@ describe('loadConfig', () => {
 
   it('lists every invalid setting in one error', () => {
     assert.throws(
-      () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REVIEW_SAMPLE_RATE: '2' }),
+      () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REVIEW_SAMPLE_RATE: '2', PUBLIC_URL: 'not a url' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         const text = error.problems.join('\n');
         assert.match(text, /PORT/);
         assert.match(text, /DATABASE_URL/);
         assert.match(text, /REVIEW_SAMPLE_RATE/);
+        assert.match(text, /PUBLIC_URL: must be a URL/);
         return true;
       },
     );
@@ -79,5 +82,62 @@ describe('loadConfig', () => {
     });
     assert.equal(config.production, true);
     assert.equal(config.paymentsSandbox, false);
+  });
+
+  describe('Knative Eventing OIDC (PLATFORM_OIDC_*)', () => {
+    it('is on when the issuer is set, with its keys discovered or at PLATFORM_OIDC_JWKS_URL', () => {
+      const issuer = 'https://kubernetes.default.svc.cluster.local';
+      assert.deepEqual(loadConfig({ PLATFORM_OIDC_ISSUER: ` ${issuer} ` }).platformOidc, { issuer, jwksUrl: undefined });
+      assert.deepEqual(
+        loadConfig({ PLATFORM_OIDC_ISSUER: issuer, PLATFORM_OIDC_JWKS_URL: 'https://10.0.0.1/openid/v1/jwks' }).platformOidc,
+        { issuer, jwksUrl: 'https://10.0.0.1/openid/v1/jwks' },
+      );
+    });
+
+    it('takes any issuer whose keys are named, but only an http(s) URL as a place to discover them', () => {
+      const named = loadConfig({ PLATFORM_OIDC_ISSUER: 'kubernetes/serviceaccount', PLATFORM_OIDC_JWKS_URL: 'https://api/openid/v1/jwks' });
+      assert.equal(named.platformOidc?.issuer, 'kubernetes/serviceaccount');
+      assert.throws(() => loadConfig({ PLATFORM_OIDC_ISSUER: 'kubernetes/serviceaccount' }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, ['PLATFORM_OIDC_ISSUER: must be an http(s) URL to discover its keys, or set PLATFORM_OIDC_JWKS_URL']);
+        return true;
+      });
+    });
+
+    it('refuses a JWKS address that is not an http(s) URL, naming the setting', () => {
+      const issuer = 'https://kubernetes.default.svc.cluster.local';
+      assert.throws(() => loadConfig({ PLATFORM_OIDC_ISSUER: issuer, PLATFORM_OIDC_JWKS_URL: 'file:///etc/jwks.json' }), /PLATFORM_OIDC_JWKS_URL: must use http: or https:/);
+      assert.throws(() => loadConfig({ PLATFORM_OIDC_ISSUER: issuer, PLATFORM_OIDC_JWKS_URL: 'jwks' }), /PLATFORM_OIDC_JWKS_URL: must be a URL/);
+    });
+
+    it('stays off without the issuer, as it always has, whatever the JWKS address', () => {
+      assert.equal(loadConfig({ PLATFORM_OIDC_JWKS_URL: 'https://api/openid/v1/jwks' }).platformOidc, undefined);
+      assert.equal(loadConfig({ PLATFORM_OIDC_ISSUER: '' }).platformOidc, undefined);
+    });
+  });
+
+  describe('the bus worker bridging to the Knative Broker (BUS_BROKER_*)', () => {
+    it('is on when the Broker ingress is set, with or without a token file', () => {
+      assert.deepEqual(loadConfig({ BUS_BROKER_URL: 'http://b/ns/default' }).busBroker, { url: 'http://b/ns/default', tokenFile: undefined });
+      assert.deepEqual(
+        loadConfig({ BUS_BROKER_URL: ' https://b/ns/default ', BUS_BROKER_TOKEN_FILE: ' /var/run/secrets/consilium/broker/token ' }).busBroker,
+        { url: 'https://b/ns/default', tokenFile: '/var/run/secrets/consilium/broker/token' },
+      );
+    });
+
+    it('refuses an ingress that is not an http(s) URL, naming the setting and not the value', () => {
+      for (const [value, why] of [['broker', 'must be a URL'], ['nats://user:s3cret@b:4222', 'must use http: or https:']]) {
+        assert.throws(() => loadConfig({ BUS_BROKER_URL: value }), (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.deepEqual(error.problems, [`BUS_BROKER_URL: ${why}`]);
+          assert.doesNotMatch(error.message, /s3cret/);
+          return true;
+        });
+      }
+    });
+
+    it('stays off without the ingress: a token file alone is not read', () => {
+      assert.equal(loadConfig({ BUS_BROKER_TOKEN_FILE: '/var/run/secrets/consilium/broker/token' }).busBroker, undefined);
+    });
   });
 });

@@ -15,7 +15,8 @@ const url = (protocols: string[]) =>
       v.string(),
       v.trim(),
       v.url('must be a URL'),
-      v.check((s) => protocols.includes(new URL(s).protocol), `must use ${protocols.join(' or ')}`),
+      // A value that is no URL at all has its issue already; parsing it here would throw instead of listing it.
+      v.check((s) => !URL.canParse(s) || protocols.includes(new URL(s).protocol), `must use ${protocols.join(' or ')}`),
     ),
   );
 const bool = (fallback: 'true' | 'false') =>
@@ -90,6 +91,14 @@ const EnvSchema = v.object({
   DATA_MASTER_KEY: key32,
   // Opinions (functions/opinions): the private Ed25519 JWK that signs them; checked where it is used.
   OPINIONS_SIGNING_KEY: optionalString,
+  // Knative Eventing OIDC (shared/auth/oidc.ts): the cluster's service-account token issuer, and where its keys are
+  // when not at <issuer>/.well-known/openid-configuration. Off when the issuer is unset.
+  PLATFORM_OIDC_ISSUER: optionalString,
+  PLATFORM_OIDC_JWKS_URL: url(['http:', 'https:']),
+  // The bus worker (triggers/worker): the Knative Broker's ingress it bridges JetStream to, and the projected token
+  // file it presents there. Unset: the worker delivers to each function itself.
+  BUS_BROKER_URL: url(['http:', 'https:']),
+  BUS_BROKER_TOKEN_FILE: optionalString,
 });
 
 type Env = v.InferOutput<typeof EnvSchema>;
@@ -139,6 +148,16 @@ export interface Config {
   documents: { maxBytes: number; maxPerCase: number; maxCaseBytes: number };
   /** The private Ed25519 JWK (JSON) that signs opinions; a development key when unset outside production. */
   opinionsSigningKey: string | undefined;
+  /**
+   * Where `/_events` and `/_cron` verify Knative Eventing's cluster-issued tokens, accepted beside platform tokens;
+   * `jwksUrl` unset means discovered from the issuer. `undefined`: platform tokens only.
+   */
+  platformOidc: { issuer: string; jwksUrl: string | undefined } | undefined;
+  /**
+   * The bus worker's JetStream → Knative Broker bridge: the Broker's ingress and the token file presented to it
+   * (none sent when unset). `undefined`: the worker delivers to each function's `/_events` itself.
+   */
+  busBroker: { url: string; tokenFile: string | undefined } | undefined;
 }
 
 /**
@@ -225,7 +244,14 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataMasterKey: e.DATA_MASTER_KEY,
     documents: { maxBytes: e.DOCUMENT_MAX_BYTES, maxPerCase: e.CASE_MAX_DOCUMENTS, maxCaseBytes: e.CASE_MAX_DOCUMENT_BYTES },
     opinionsSigningKey: e.OPINIONS_SIGNING_KEY,
+    platformOidc: e.PLATFORM_OIDC_ISSUER ? { issuer: e.PLATFORM_OIDC_ISSUER, jwksUrl: e.PLATFORM_OIDC_JWKS_URL } : undefined,
+    // Not a group: infra gives every function BUS_BROKER_URL, and the token file to the worker alone.
+    busBroker: e.BUS_BROKER_URL ? { url: e.BUS_BROKER_URL, tokenFile: e.BUS_BROKER_TOKEN_FILE } : undefined,
   };
+  // Any string may be an issuer (it is matched against `iss`), but keys are only discovered over HTTP.
+  if (e.PLATFORM_OIDC_ISSUER && !e.PLATFORM_OIDC_JWKS_URL && !isHttpUrl(e.PLATFORM_OIDC_ISSUER)) {
+    problems.push('PLATFORM_OIDC_ISSUER: must be an http(s) URL to discover its keys, or set PLATFORM_OIDC_JWKS_URL');
+  }
   if (production) problems.push(...productionProblems(config, e));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -242,6 +268,10 @@ function productionProblems(config: Config, e: Env): string[] {
     [config.paymentsSandbox, 'PAYMENTS_SANDBOX: must be false in production (sandbox payments take no money)'],
   ];
   return refusals.filter(([refused]) => refused).map(([, why]) => why);
+}
+
+function isHttpUrl(s: string): boolean {
+  return URL.canParse(s) && ['http:', 'https:'].includes(new URL(s).protocol);
 }
 
 function randomSecret(): string {

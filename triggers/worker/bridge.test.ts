@@ -15,7 +15,6 @@ import { uniqueName } from '../../test/support/names.ts';
 import { BRIDGE_CONSUMER, brokerDeliver, routeDeliveries, tokenFile } from './broker.ts';
 import { consumerOf, deadLetterRoutes } from './dead-letters.ts';
 import { busMetricsRoutes } from './metrics.ts';
-import { workerSettings } from './settings.ts';
 import { jetStreamSubscriptions } from './subscriptions.ts';
 
 after(() => closeDb());
@@ -95,8 +94,6 @@ describe('JetStream → Broker bridge', () => {
     ];
     assert.deepEqual(jetStreamSubscriptions(true, triggers), [{ consumer: 'broker', types: ['case.submitted.v1', 'case.triaged.v1'] }]);
     assert.deepEqual(jetStreamSubscriptions(false, triggers).map((s) => s.consumer), ['ai', 'matching', 'payments']);
-    assert.deepEqual(workerSettings({ BUS_BROKER_URL: 'http://b/ns/default' }), { brokerUrl: 'http://b/ns/default' });
-    assert.throws(() => workerSettings({ BUS_BROKER_URL: 'broker' }), /BUS_BROKER_URL/);
   });
 });
 

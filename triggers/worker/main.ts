@@ -12,7 +12,6 @@ import { BRIDGE_CONSUMER, brokerDeliver, routeDeliveries, tokenFile } from './br
 import { startBusWorker } from './bus-worker.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { busMetricsRoutes } from './metrics.ts';
-import { workerSettings } from './settings.ts';
 import { jetStreamSubscriptions } from './subscriptions.ts';
 
 // The production home of the bus's background work (`npm start` runs the same worker in process): one small,
@@ -21,13 +20,12 @@ import { jetStreamSubscriptions } from './subscriptions.ts';
 // dead letters and hands out replays. See infra/README.md, "Event delivery".
 const cfg = configOrExit();
 if (!cfg.nats) throw new Error('NATS_URL: the bus worker publishes to JetStream and needs it');
-const settings = workerSettings();
 await initTelemetry(cfg);
 const jetstream = await connectJetStream(cfg.nats);
 const retry = { maxAttempts: cfg.events.maxAttempts, backoffMs: cfg.events.backoffMs };
 const toFunction = httpDeliver((name) => cfg.functionUrlTemplate.replace('{function}', name), cfg.platformSecret);
-const toBroker = settings.brokerUrl
-  ? brokerDeliver({ url: settings.brokerUrl, ...(settings.brokerTokenFile ? { token: tokenFile(settings.brokerTokenFile) } : {}) })
+const toBroker = cfg.busBroker
+  ? brokerDeliver({ url: cfg.busBroker.url, ...(cfg.busBroker.tokenFile ? { token: tokenFile(cfg.busBroker.tokenFile) } : {}) })
   : undefined;
 const deliver = toBroker ? routeDeliveries(toBroker, toFunction) : toFunction;
 const worker = startBusWorker({ sql: db(), publisher: jetstream.publisher, deliver, retry });
