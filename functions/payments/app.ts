@@ -17,6 +17,7 @@ import { findInvoice, invoiceOfPayment, invoiceView } from './invoices.ts';
 import { transition } from './lifecycle.ts';
 import { findPayment, updatePayment } from './queries.ts';
 import { sweepRefunds, type RefundDeps } from './refunds.ts';
+import { recogniseRevenue } from './revenue.ts';
 import { deferredBalance, payoutsDue, reconciliation, revenueByMonth, vatDue } from './reports.ts';
 import { paymentSettings, type PaymentSettings } from './settings.ts';
 import { adyenWebhookRoutes } from './webhook-adyen.ts';
@@ -105,6 +106,7 @@ export function createPayments(overrides: Partial<PaymentSettings> = {}) {
         if (!move.ok) throw new HttpProblem(409, 'not-held', { detail: `The payment is ${payment.status}, not held.`, currentStatus: payment.status });
         await updatePayment(tx, id, { status: move.to });
         await runEffects(tx, settings, payment, move.effects, {});
+        await recogniseRevenue(tx, payment.caseId);
         return move.to;
       });
       return c.json({ paymentId: id, status });

@@ -2,10 +2,10 @@ import { CaseCancelledV1, CaseStatusChangedV1, CaseSubmittedV1 } from '../../eve
 import { OpinionDeliveredV1 } from '../../events/opinions.ts';
 import { EarningRecordedV1, PayoutPaidV1 } from '../../events/payouts.ts';
 import { on, type Subscription } from '../../shared/bus/consumer.ts';
-import { invoiceOfPayment } from './invoices.ts';
-import { book, deliveryEntry, earningEntry, payoutEntry } from './ledger.ts';
+import { book, earningEntry, payoutEntry } from './ledger.ts';
 import { setCaseStatus, upsertSubmittedCase } from './queries.ts';
 import { requestRefund, type RefundDeps } from './refunds.ts';
+import { recogniseRevenue } from './revenue.ts';
 
 /**
  * The events payments consumes: its view of cases (price, owner, country, status), refunds on cancellation, and
@@ -31,13 +31,7 @@ export function paymentSubscriptions(deps: RefundDeps): Subscription[] {
       if (view) await requestRefund(tx, deps, view);
     }),
     on(OpinionDeliveredV1, async (tx, { data }) => {
-      const view = await setCaseStatus(tx, data.caseId, 'delivered');
-      if (!view) return;
-      const [payment] = await tx<{ id: string }[]>`
-        select id from payments.payments where case_id = ${data.caseId} and status in ('captured', 'disputed') order by created_at limit 1`;
-      const invoice = payment && (await invoiceOfPayment(tx, payment.id));
-      if (!invoice) return;
-      await book(tx, deliveryEntry({ caseId: data.caseId, paymentId: invoice.paymentId, country: invoice.country?.trim() || null, currency: invoice.currency, net: Number(invoice.net) }));
+      if (await setCaseStatus(tx, data.caseId, 'delivered')) await recogniseRevenue(tx, data.caseId);
     }),
     on(EarningRecordedV1, async (tx, { data }) => {
       await book(tx, earningEntry({ earningId: data.earningId, caseId: data.caseId, currency: data.amount.currency, amount: data.amount.amount }));

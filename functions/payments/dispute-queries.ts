@@ -1,5 +1,5 @@
 import type { Tx } from '../../shared/db/index.ts';
-import type { Line } from './ledger.ts';
+import { disputeFeeRefs, type Line } from './ledger.ts';
 import type { PaymentStatus } from './lifecycle.ts';
 import type { GatewayName } from './settings.ts';
 
@@ -45,7 +45,8 @@ export async function upsertDispute(
 
 /**
  * Closes a dispute as won or lost (`lostAgain`: lost after its reversal; `wonAgain`: won in pre-arbitration, for
- * good), with the fee the gateway reported (lost only; the first fee reported is kept, as it is the one booked).
+ * good), with the fee the gateway reported with this closing, if it did (its latest word on the dispute's fees: a win
+ * may say the fee was given back).
  *
  * @example
  * await closeDispute(tx, dispute.id, { status: 'lost', fee: 1500, feeCurrency: 'EUR' });
@@ -58,24 +59,88 @@ export async function closeDispute(
   const [dispute] = await tx<DisputeRow[]>`
     update payments.disputes set status = ${outcome.status}, lost_again = lost_again or ${outcome.lostAgain ?? false},
       won_again = won_again or ${outcome.wonAgain ?? false},
-      fee = coalesce(fee, ${outcome.fee}), fee_currency = coalesce(fee_currency, ${outcome.feeCurrency}), closed_at = now()
+      fee = coalesce(${outcome.fee}, fee), fee_currency = coalesce(${outcome.feeCurrency}, fee_currency), closed_at = now()
     where id = ${id} returning *`;
   return dispute!;
 }
 
 /**
- * Remembers the status a dispute moved the payment from, for its win to return it there. From `disputed` the status
- * is kept when this dispute opened it (its charge back follows its own opening); otherwise another dispute had it
- * disputed, which is where a win returns it.
+ * Remembers the status a dispute moved the payment from, for its win to return it there. Every dispute that has the
+ * payment disputed (or charged back) shares one such status: where the payment stood under all of them. So from
+ * `disputed` the dispute takes the status the others that have it disputed remember (it may have been closed itself
+ * while another opened: what it remembered from then is stale), else its own.
  *
  * @example
- * await rememberStatusBefore(tx, dispute.id, 'held');
+ * await rememberStatusBefore(tx, dispute, 'held');
  */
-export async function rememberStatusBefore(tx: Tx, id: string, before: PaymentStatus): Promise<void> {
-  await tx`
-    update payments.disputes set payment_status_before =
-      case when ${before}::text = 'disputed' then coalesce(payment_status_before, ${before}::text) else ${before}::text end
-    where id = ${id}`;
+export async function rememberStatusBefore(tx: Tx, dispute: DisputeRow, before: PaymentStatus): Promise<void> {
+  const remembered = before === 'disputed' ? ((await statusUnderOtherDisputes(tx, dispute)) ?? dispute.paymentStatusBefore ?? before) : before;
+  await tx`update payments.disputes set payment_status_before = ${remembered} where id = ${dispute.id}`;
+}
+
+/**
+ * An opening that finds the payment already disputed or charged back by other disputes joins them: it holds the
+ * payment too, with the status they remember, so that their win leaves it disputed while this one is open.
+ *
+ * @example
+ * await joinDisputes(tx, dispute);
+ */
+export async function joinDisputes(tx: Tx, dispute: DisputeRow): Promise<void> {
+  const under = await statusUnderOtherDisputes(tx, dispute);
+  if (under) await tx`update payments.disputes set payment_status_before = ${under} where id = ${dispute.id}`;
+}
+
+/**
+ * Whether another dispute of the payment still has it disputed (open, and it disputed or joined it): a win of
+ * `dispute` then leaves the payment disputed.
+ *
+ * @example
+ * const stands = await anotherDisputeOpen(tx, dispute);
+ */
+export async function anotherDisputeOpen(tx: Tx, dispute: DisputeRow): Promise<boolean> {
+  const [row] = await tx<{ id: string }[]>`
+    select id from payments.disputes
+    where payment_id = ${dispute.paymentId} and id <> ${dispute.id} and status = 'open' and payment_status_before is not null limit 1`;
+  return row !== undefined;
+}
+
+/**
+ * A refund took the payment out of `disputed` (the state machine never disputes a refunded payment again): its open
+ * disputes no longer have it disputed, until one of them is lost or won.
+ *
+ * @example
+ * await releaseOpenDisputes(tx, paymentId);
+ */
+export async function releaseOpenDisputes(tx: Tx, paymentId: string): Promise<void> {
+  await tx`update payments.disputes set payment_status_before = null where payment_id = ${paymentId} and status = 'open'`;
+}
+
+/**
+ * The status the other disputes that hold the payment remember (open ones that disputed or joined it, or the lost one
+ * whose chargeback stands), or undefined when none does.
+ */
+async function statusUnderOtherDisputes(tx: Tx, dispute: DisputeRow): Promise<PaymentStatus | undefined> {
+  const [row] = await tx<{ paymentStatusBefore: PaymentStatus }[]>`
+    select o.payment_status_before from payments.disputes o
+    where o.payment_id = ${dispute.paymentId} and o.id <> ${dispute.id} and o.payment_status_before is not null
+      and (o.status = 'open' or exists (
+        select 1 from payments.journal_entries c where c.kind = 'chargeback' and c.ref in (o.id::text, o.id::text || ':again')
+          and not exists (select 1 from payments.journal_entries r where r.kind = 'chargeback_reversal' and r.ref = c.ref)))
+    order by o.opened_at limit 1`;
+  return row?.paymentStatusBefore;
+}
+
+/**
+ * What the ledger holds as the dispute's fees in `currency` so far (charged less given back).
+ *
+ * @example
+ * const booked = await bookedDisputeFee(tx, dispute.id, 'EUR'); // 1500
+ */
+export async function bookedDisputeFee(tx: Tx, disputeId: string, currency: string): Promise<number> {
+  const [row] = await tx<{ fee: string }[]>`
+    select coalesce(sum(l.debit - l.credit), 0) as fee from payments.journal_entries e join payments.journal_lines l on l.entry_id = e.id
+    where e.kind = 'fee' and e.ref in ${tx(disputeFeeRefs(disputeId))} and e.currency = ${currency} and l.account = 'platform_fees'`;
+  return Number(row!.fee);
 }
 
 /**

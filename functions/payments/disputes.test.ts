@@ -113,23 +113,23 @@ describe('disputes of refunded and held payments', () => {
     assert.ok(!(await paymentEvents(caseId)).some((e) => e.type === 'payment.captured.v1'));
   });
 
-  it('a partly refunded payment charged back after delivery is debited where its money is: deferred revenue when the delivery recognised none', async () => {
+  it('a partly refunded payment charged back after delivery is debited where its money is: refunds, the delivery having recognised what it kept', async () => {
     const platform = paymentsPlatform();
     // 100.00 with 19 % German VAT: 84.03 net + 15.97 tax; a refund of 30.00 takes 25.21 + 4.79 of it, 58.82 + 11.18 are left.
     const lost = (paymentId: string) => notify(paymentId, { eventKey: `dp_${paymentId}:lost`, kind: 'dispute_lost', disputeRef: `dp_${paymentId}`, amount: 10_000 });
-    // Refunded, then delivered: the delivery recognised no revenue (the payment was no longer captured), so what is left
-    // is still deferred, and that is what the chargeback takes back.
+    // Refunded, then delivered: the delivery recognised the 58.82 the payment kept, so the chargeback of the rest comes
+    // out of refunds, and its win puts it back there.
     const a = await sandboxPayment(platform, 10_000, 'DE');
     await notify(a.paymentId, { eventKey: `refund:${a.paymentId}`, kind: 'refunded', amount: 3_000 });
     await delivered(platform, a.caseId);
-    const refunded = await ledgerOf(a.paymentId);
-    assert.deepEqual(refunded, { gateway_clearing: 7_000, deferred_revenue: -5_882, vat_payable: -1_118 }, 'the delivery booked nothing');
+    const recognised = await ledgerOf(a.paymentId);
+    assert.deepEqual(recognised, { gateway_clearing: 7_000, deferred_revenue: 0, vat_payable: -1_118, revenue: -5_882 });
     assert.equal(await lost(a.paymentId), 'applied');
-    assert.deepEqual(await chargebackLinesOf(a.paymentId), { deferred_revenue: 5_882, vat_payable: 1_118, gateway_clearing: -7_000 });
-    assert.deepEqual(await ledgerOf(a.paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    assert.deepEqual(await chargebackLinesOf(a.paymentId), { refunds: 5_882, vat_payable: 1_118, gateway_clearing: -7_000 });
+    assert.deepEqual(await ledgerOf(a.paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0, revenue: -5_882, refunds: 5_882 });
     assert.equal(await notify(a.paymentId, { eventKey: `dp_${a.paymentId}:won`, kind: 'dispute_won', disputeRef: `dp_${a.paymentId}` }), 'applied');
     assert.equal(await statusOf(a.paymentId), 'refunded');
-    assert.deepEqual(await ledgerOf(a.paymentId), refunded);
+    assert.deepEqual(await ledgerOf(a.paymentId), { ...recognised, refunds: 0 });
 
     // Delivered, then refunded: the delivery made the whole net revenue and the refund went through refunds; so does the rest.
     const b = await sandboxPayment(platform, 10_000, 'DE');
@@ -138,6 +138,132 @@ describe('disputes of refunded and held payments', () => {
     assert.equal(await lost(b.paymentId), 'applied');
     assert.deepEqual(await chargebackLinesOf(b.paymentId), { refunds: 5_882, vat_payable: 1_118, gateway_clearing: -7_000 });
     assert.deepEqual(await ledgerOf(b.paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0, revenue: -8_403, refunds: 8_403 });
+  });
+});
+
+describe('revenue recognised on delivery', () => {
+  it('a partly refunded payment recognises what it keeps, cut as its refund was, once however often the delivery comes', async () => {
+    const platform = paymentsPlatform();
+    // 1.20 with 20 % French VAT (1.00 + 0.20); the refund of 0.03 took 0.025 of net + 0.005 of VAT, rounded to 0.02 + 0.01
+    // (refunds round the tax): 0.98 net and 0.19 VAT are left, and the 0.98 is the revenue.
+    const { caseId, paymentId } = await sandboxPayment(platform, 120, 'FR');
+    assert.equal(await notify(paymentId, { eventKey: `refund:${paymentId}`, kind: 'refunded', amount: 3 }), 'applied');
+    const deliveries = [randomUUID(), randomUUID()];
+    for (const id of [deliveries[0]!, deliveries[0]!, deliveries[1]!]) {
+      await deliver(platform.app, OpinionDeliveredV1, {
+        caseId, opinionId: id, ownerId: 'x', authorId: 'a', authorGrade: 'G2', reviewerId: null, reviewerGrade: null,
+        specialty: 'cardiology', urgency: 'standard', contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date().toISOString(),
+      }, id);
+    }
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 117, deferred_revenue: 0, vat_payable: -19, revenue: -98 });
+    const entries = await db()<{ kind: string }[]>`select kind from payments.journal_entries where payment_id = ${paymentId} order by id`;
+    assert.deepEqual(entries.map((e) => e.kind), ['capture', 'refund', 'delivery']);
+  });
+
+  it('a fully refunded payment recognises nothing', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await sandboxPayment(platform, 5_000, 'DE');
+    await notify(paymentId, { eventKey: `refund:${paymentId}`, kind: 'refunded', amount: 5_000 });
+    await delivered(platform, caseId);
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 });
+    assert.deepEqual((await db()<{ kind: string }[]>`select kind from payments.journal_entries where payment_id = ${paymentId} and kind = 'delivery'`).length, 0);
+  });
+
+  it('money won back after delivery is recognised then: a chargeback reversed after the case was delivered', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await sandboxPayment(platform, 10_000, 'DE');
+    const disputeRef = `dp_${paymentId}`;
+    await notify(paymentId, { eventKey: `${disputeRef}:lost`, kind: 'dispute_lost', disputeRef, amount: 10_000 });
+    await delivered(platform, caseId);
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 0, deferred_revenue: 0, vat_payable: 0 }, 'charged back: nothing kept, nothing recognised');
+    assert.equal(await notify(paymentId, { eventKey: `${disputeRef}:won`, kind: 'dispute_won', disputeRef }), 'applied');
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual(await ledgerOf(paymentId), { gateway_clearing: 10_000, deferred_revenue: 0, vat_payable: -1_597, revenue: -8_403 });
+  });
+});
+
+describe('several disputes of one payment', () => {
+  const event = (paymentId: string, ref: string, kind: GatewayNotice['kind']) =>
+    notify(paymentId, { eventKey: `${ref}:${kind}`, kind, disputeRef: ref, amount: 9_000 });
+
+  it('a win leaves the payment disputed while another dispute is open; the last win returns it where it was', async () => {
+    const platform = paymentsPlatform();
+    const { caseId, paymentId } = await sandboxPayment(platform, 9_000, 'DE');
+    const captured = await ledgerOf(paymentId);
+    const [a, b] = [`dp_a_${paymentId}`, `dp_b_${paymentId}`];
+    assert.equal(await event(paymentId, a, 'disputed'), 'applied');
+    assert.equal(await event(paymentId, b, 'disputed'), 'applied', 'b joins a');
+    assert.equal(await event(paymentId, a, 'dispute_won'), 'applied');
+    assert.equal(await statusOf(paymentId), 'disputed', 'b is still open');
+    assert.equal(await event(paymentId, b, 'dispute_lost'), 'applied');
+    assert.equal(await event(paymentId, b, 'dispute_won'), 'applied');
+    assert.equal(await statusOf(paymentId), 'captured', 'b was the last: back to where a found it');
+    assert.deepEqual(await ledgerOf(paymentId), captured);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [
+      ['payment.captured.v1', undefined], ['payment.disputed.v1', undefined], ['payment.dispute-closed.v1', 'won'],
+      ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'],
+    ]);
+  });
+
+  it('a dispute lost again while another has the payment disputed takes that one\'s status, not the one it remembered from before', async () => {
+    const platform = paymentsPlatform();
+    // Dispute a first meets the payment held; after a's win ops release it, and b then disputes the captured payment.
+    const { caseId, paymentId } = await sandboxPayment(platform, 9_000, 'DE', { risk: 'highest' });
+    const [a, b] = [`dp_a_${paymentId}`, `dp_b_${paymentId}`];
+    for (const kind of ['disputed', 'dispute_lost', 'dispute_won'] as const) await event(paymentId, a, kind);
+    assert.equal(await statusOf(paymentId), 'held');
+    const ops = await signedInOpsWithMfa(platform.api);
+    assert.equal((await platform.api.post(`/v1/payments/${paymentId}/release`, {}, ops.token)).status, 200);
+    const captured = await ledgerOf(paymentId);
+    assert.equal(await event(paymentId, b, 'disputed'), 'applied');
+    assert.equal(await event(paymentId, a, 'dispute_lost_again'), 'applied');
+    assert.equal(await event(paymentId, b, 'dispute_won'), 'ignored', 'nothing of b was charged back');
+    assert.equal(await statusOf(paymentId), 'charged_back', 'a\'s second chargeback stands');
+    assert.equal(await event(paymentId, a, 'dispute_won_again'), 'applied');
+    assert.equal(await statusOf(paymentId), 'captured', 'not held again: the review was released before b');
+    assert.deepEqual(await ledgerOf(paymentId), captured);
+    assert.equal((await paymentEvents(caseId)).filter((e) => e.type === 'payment.captured.v1').length, 1);
+  });
+
+  it('a refund ends the dispute that had the payment: a chargeback won back afterwards returns it refunded', async () => {
+    const platform = paymentsPlatform();
+    const { paymentId } = await sandboxPayment(platform, 9_000, 'DE');
+    const [a, b] = [`dp_a_${paymentId}`, `dp_b_${paymentId}`];
+    await event(paymentId, a, 'disputed');
+    assert.equal(await notify(paymentId, { eventKey: `refund:${paymentId}`, kind: 'refunded', amount: 2_000 }), 'applied');
+    const refunded = await ledgerOf(paymentId);
+    await event(paymentId, b, 'dispute_lost');
+    await event(paymentId, b, 'dispute_won');
+    assert.equal(await statusOf(paymentId), 'refunded');
+    assert.deepEqual(await ledgerOf(paymentId), refunded);
+  });
+});
+
+describe('dispute fees', () => {
+  it('a fee booked with a loss is given back once when the win reports it returned, and stays when the win reports nothing', async () => {
+    const platform = paymentsPlatform();
+    const fee = (amount: number) => ({ amount, currency: 'EUR' });
+    const a = await sandboxPayment(platform, 9_000, 'DE');
+    const captured = await ledgerOf(a.paymentId);
+    const refA = `dp_${a.paymentId}`;
+    await notify(a.paymentId, { eventKey: `${refA}:lost`, kind: 'dispute_lost', disputeRef: refA, amount: 9_000, fee: fee(1_500) });
+    assert.equal((await ledgerOf(a.paymentId)).platform_fees, 1_500);
+    const won = { eventKey: `${refA}:won`, kind: 'dispute_won', disputeRef: refA, fee: fee(0) } as const;
+    assert.equal(await notify(a.paymentId, won), 'applied');
+    assert.equal(await notify(a.paymentId, won), 'duplicate');
+    assert.equal(await notify(a.paymentId, { ...won, eventKey: `${refA}:won-again-delivered` }), 'ignored');
+    assert.deepEqual(await ledgerOf(a.paymentId), { ...captured, platform_fees: 0 });
+    const fees = await db()<{ ref: string; debit: string; credit: string }[]>`
+      select e.ref, l.debit, l.credit from payments.journal_entries e join payments.journal_lines l on l.entry_id = e.id
+      where e.payment_id = ${a.paymentId} and e.kind = 'fee' and l.account = 'platform_fees' order by e.id`;
+    assert.deepEqual(fees.map((f) => [f.ref.replace(/^dispute:[^:]+/, ''), Number(f.debit), Number(f.credit)]), [['', 1_500, 0], [':won', 0, 1_500]]);
+
+    const b = await sandboxPayment(platform, 9_000, 'DE');
+    const refB = `dp_${b.paymentId}`;
+    await notify(b.paymentId, { eventKey: `${refB}:lost`, kind: 'dispute_lost', disputeRef: refB, amount: 9_000, fee: fee(1_500) });
+    await notify(b.paymentId, { eventKey: `${refB}:won`, kind: 'dispute_won', disputeRef: refB });
+    assert.equal(await statusOf(b.paymentId), 'captured');
+    assert.equal((await ledgerOf(b.paymentId)).platform_fees, 1_500, 'no word of the fee on the win: it stays booked');
   });
 });
 

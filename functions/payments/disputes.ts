@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../shared/db/index.ts';
+import { settleDisputeFee } from './dispute-fees.ts';
 import { closeDispute, standingChargebackOf, upsertDispute, type DisputeRow } from './dispute-queries.ts';
 import type { GatewayNotice } from './gateways/types.ts';
+import type { DisputeClosing } from './ledger.ts';
 import type { PaymentRow } from './queries.ts';
 
 /**
@@ -11,7 +13,8 @@ import type { PaymentRow } from './queries.ts';
  * while lost may still turn into won (Adyen reverses a chargeback it took: CHARGEBACK, then CHARGEBACK_REVERSED), and
  * won into lost again (Adyen SECOND_CHARGEBACK, PREARBITRATION_LOST), which only the pre-arbitration's win
  * (PREARBITRATION_WON) still undoes; that win ends the dispute for good.
- * Runs under the payment's row lock, so two events of one dispute are applied one after the other.
+ * A closing that reports the gateway's fees settles them in the ledger (dispute-fees.ts), even when the payment
+ * does not move on it. Runs under the payment's row lock, so two events of one dispute are applied one after the other.
  *
  * @example
  * const dispute = await recordDispute(tx, payment, notice); // notice.kind: 'disputed' | 'dispute_won' | 'dispute_lost' | 'dispute_lost_again' | 'dispute_won_again'
@@ -25,20 +28,23 @@ export async function recordDispute(tx: Tx, payment: PaymentRow, notice: Gateway
   if (dispute.paymentId !== payment.id || dispute.wonAgain) return undefined;
   if (dispute.lostAgain && notice.kind !== 'dispute_won_again') return undefined;
   if (notice.kind === 'disputed') return dispute.status === 'open' ? dispute : undefined;
-  const fee = (notice.kind === 'dispute_lost' || notice.kind === 'dispute_lost_again') && notice.fee ? notice.fee : undefined;
-  const closing = { fee: fee?.amount ?? null, feeCurrency: fee?.currency ?? null };
+  const close = async (closing: DisputeClosing, outcome: { status: 'won' | 'lost'; lostAgain?: boolean; wonAgain?: boolean }) => {
+    const closed = await closeDispute(tx, dispute.id, { ...outcome, fee: notice.fee?.amount ?? null, feeCurrency: notice.fee?.currency ?? null });
+    await settleDisputeFee(tx, payment, closed, closing, notice.fee);
+    return closed;
+  };
   // Lost again whatever came before: a payment still charged back by this dispute (its reversal not delivered yet)
   // stays so, the first chargeback standing for the net (taken, given back, taken again); the late reversal is stale.
-  if (notice.kind === 'dispute_lost_again') return closeDispute(tx, dispute.id, { status: 'lost', lostAgain: true, ...closing });
+  if (notice.kind === 'dispute_lost_again') return close('lost_again', { status: 'lost', lostAgain: true });
   // Won in pre-arbitration whatever came before: it gives back what this dispute's chargeback that stands took (the
   // second one, or the first when the second overtook the reversal), or ends it while still open.
   if (notice.kind === 'dispute_won_again') {
-    const closed = await closeDispute(tx, dispute.id, { status: 'won', wonAgain: true, ...closing });
+    const closed = await close('won_again', { status: 'won', wonAgain: true });
     return (await winMoves(tx, payment, dispute)) ? closed : undefined;
   }
   const status = notice.kind === 'dispute_won' ? 'won' : 'lost';
   if (dispute.status === 'won' || dispute.status === status) return undefined;
-  const closed = await closeDispute(tx, dispute.id, { status, ...closing });
+  const closed = await close(status, { status });
   if (status === 'won' && !(await winMoves(tx, payment, dispute))) return undefined;
   return closed;
 }

@@ -3,7 +3,7 @@ import { emit } from '../../shared/bus/emit.ts';
 import type { Tx } from '../../shared/db/index.ts';
 import { invoiceOfPayment, issueInvoice, splitOf } from './invoices.ts';
 import { chargebackReversed, standingChargebackOf, type DisputeRow } from './dispute-queries.ts';
-import { book, captureEntry, chargebackEntry, chargebackReversalEntry, disputeFeeEntry, refundEntry, type Entry } from './ledger.ts';
+import { book, captureEntry, chargebackEntry, chargebackReversalEntry, refundEntry, type Entry } from './ledger.ts';
 import type { Effect } from './lifecycle.ts';
 import { findCase, type PaymentRow } from './queries.ts';
 import type { PaymentSettings } from './settings.ts';
@@ -91,8 +91,8 @@ async function bookMoneyBack(tx: Tx, payment: PaymentRow, amount: number, what: 
 
 /**
  * Whether the payment's revenue was booked as recognised (its delivery entry), which is where its net now sits. Not
- * whether the case was delivered: a delivery recognises nothing for a payment that was no longer captured then (a
- * partly refunded one, say), whose net stays deferred.
+ * whether the case was delivered: a delivery recognises nothing for a payment that kept nothing then (charged back,
+ * say), whose money, should it come back, is deferred until then (revenue.ts).
  */
 async function revenueRecognised(tx: Tx, paymentId: string): Promise<boolean> {
   const [entry] = await tx<{ id: string }[]>`select id from payments.journal_entries where kind = 'delivery' and payment_id = ${paymentId} limit 1`;
@@ -111,15 +111,13 @@ async function disputeEffect(tx: Tx, payment: PaymentRow, effect: Effect, disput
   if (effect === 'announce_dispute') {
     await emit(tx, PaymentDisputedV1, { source: 'payments', subject: payment.caseId, data: { ...base, reason: dispute.reason } });
   } else if (effect === 'announce_dispute_closed') {
-    const fee = dispute.status === 'lost' && dispute.fee !== null ? money(Number(dispute.fee), dispute.feeCurrency ?? payment.currency) : null;
+    const fee = dispute.status === 'lost' && Number(dispute.fee ?? 0) > 0 ? money(Number(dispute.fee), dispute.feeCurrency ?? payment.currency) : null;
     await emit(tx, PaymentDisputeClosedV1, { source: 'payments', subject: payment.caseId, data: { ...base, outcome: dispute.status === 'won' ? 'won' : 'lost', fee } });
   } else if (effect === 'book_chargeback') {
     // Lost again after its reversal: the first chargeback's key is taken (and undone), so this one gets its own.
     const again = dispute.lostAgain && (await chargebackReversed(tx, dispute.id));
+    // Its fee was settled when the dispute was recorded (dispute-fees.ts).
     await bookMoneyBack(tx, payment, disputedAmount(payment, dispute), 'charge back', (share) => chargebackEntry({ ...share, disputeId: dispute.id, again }));
-    if (dispute.fee !== null && Number(dispute.fee) > 0) {
-      await book(tx, disputeFeeEntry({ disputeId: dispute.id, paymentId: payment.id, caseId: payment.caseId, currency: dispute.feeCurrency ?? payment.currency, fee: Number(dispute.fee) }));
-    }
   } else if (effect === 'reverse_chargeback') {
     // The chargeback that stands: the first, or the one booked again after its reversal (undone by a pre-arbitration win).
     const standing = await standingChargebackOf(tx, dispute.id);

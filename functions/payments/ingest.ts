@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { PaymentFailedV1 } from '../../events/payments.ts';
 import { emit } from '../../shared/bus/emit.ts';
 import type { Tx } from '../../shared/db/index.ts';
-import { rememberStatusBefore, type DisputeRow } from './dispute-queries.ts';
+import { anotherDisputeOpen, joinDisputes, releaseOpenDisputes, rememberStatusBefore, type DisputeRow } from './dispute-queries.ts';
 import { recordDispute } from './disputes.ts';
 import { runEffects, type ConfirmedRefund } from './effects.ts';
 import type { GatewayNotice } from './gateways/types.ts';
 import { transition, type PaymentSignal } from './lifecycle.ts';
 import { findPayment, updatePayment, type PaymentRow } from './queries.ts';
+import { KEEPS_MONEY, recogniseRevenue } from './revenue.ts';
 import { assessRisk, type RiskFacts, type RiskVerdict } from './risk.ts';
 import type { PaymentSettings } from './settings.ts';
 import { isUuid } from '../../shared/http/ids.ts';
@@ -61,6 +62,12 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     // Recorded even when the payment cannot move on it now: a closing remembered makes its late opening stale.
     dispute = await recordDispute(tx, payment, notice);
     if (!dispute) return 'ignored';
+    if (notice.kind === 'disputed' && (payment.status === 'disputed' || payment.status === 'charged_back')) {
+      // Opened while other disputes have the payment: it holds it with them, so that no win leaves it undisputed
+      // while this one is open.
+      await joinDisputes(tx, dispute);
+      return 'applied';
+    }
     signal = notice.kind === 'dispute_lost_again' ? 'dispute_lost' : notice.kind === 'dispute_won_again' ? 'dispute_won' : notice.kind;
     // A win over a chargeback that overtook the capture stands for that capture: the same risk check, on what the
     // gateway said of the capture (its late event, remembered below), if anything.
@@ -78,6 +85,7 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     // (disputed by another dispute, say) rather than capture a payment held for review.
     statusBeforeDispute: dispute?.paymentStatusBefore ?? payment.status,
     riskHold: verdict?.hold,
+    anotherDisputeOpen: signal === 'dispute_won' && dispute ? await anotherDisputeOpen(tx, dispute) : false,
   });
   if (!move.ok) {
     // A capture overtaken by its chargeback cannot move the payment, but what it says of the risk is kept for the
@@ -88,10 +96,11 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     return 'ignored';
   }
   const holdReasons = move.effects.includes('announce_capture') || move.effects.includes('hold') ? verdict?.reasons : undefined;
-  if (dispute && signal !== 'dispute_won') await rememberStatusBefore(tx, dispute.id, payment.status);
+  if (dispute && signal !== 'dispute_won') await rememberStatusBefore(tx, dispute, payment.status);
   if (signal === 'refunded') {
     refund = await confirmRefund(tx, payment, notice);
     if (!refund) return 'amount-mismatch';
+    if (payment.status === 'disputed') await releaseOpenDisputes(tx, payment.id);
   }
   await updatePayment(tx, payment.id, {
     status: move.to,
@@ -103,6 +112,8 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     ...(notice.kind === 'succeeded' && notice.paymentRef && payment.gateway === 'adyen' ? { gatewayRef: notice.paymentRef } : {}),
   });
   await runEffects(tx, settings, payment, move.effects, { holdReasons, refund, dispute });
+  // Money the platform comes to keep after its case was delivered (a chargeback won back, a late capture) is revenue.
+  if (KEEPS_MONEY.includes(move.to)) await recogniseRevenue(tx, payment.caseId);
   if (move.to === 'failed') {
     await emit(tx, PaymentFailedV1, { source: 'payments', subject: payment.caseId, data: { paymentId: payment.id, caseId: payment.caseId, gateway: payment.gateway } });
   }

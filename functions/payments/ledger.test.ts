@@ -6,9 +6,12 @@ import { EarningRecordedV1, PayoutPaidV1 } from '../../events/payouts.ts';
 import { OpinionDeliveredV1 } from '../../events/opinions.ts';
 import { closeDb, db, transaction, type Tx } from '../../shared/db/index.ts';
 import { ingest } from './ingest.ts';
+import type { PaymentStatus } from './lifecycle.ts';
 import { insertPayment, upsertSubmittedCase } from './queries.ts';
+import { KEEPS_MONEY } from './revenue.ts';
 import { paymentSettings } from './settings.ts';
 import { deliver, ledgerOf, paymentsPlatform } from './testing.ts';
+import { proportion } from './vat.ts';
 
 after(() => closeDb());
 
@@ -80,26 +83,43 @@ describe('ledger enforced by the database', () => {
       fc.record({ kind: fc.constant('deliver' as const), which: fc.nat() }),
       fc.record({ kind: fc.constant('earn' as const), amount: fc.integer({ min: 1, max: 100_000 }) }),
       fc.record({ kind: fc.constant('payout' as const), amount: fc.integer({ min: 1, max: 100_000 }) }),
-      // A dispute's events in any order, some twice; a lost one may carry a fee. Twice as likely as other steps: the
-      // paths worth finding (a dispute overtaking a late capture, say) need one in the right place.
+      // A dispute's events in any order, some twice; a loss may report a fee, a win that it was given back or kept (or
+      // say nothing of it). Twice as likely as other steps: the paths worth finding (a dispute overtaking a late
+      // capture, say) need one in the right place.
       {
         weight: 2,
         arbitrary: fc.record({
           kind: fc.constant('dispute' as const), which: fc.nat(), fee: fc.option(fc.integer({ min: 1, max: 2_000 }), { nil: undefined }),
+          winFee: fc.constantFrom('unsaid' as const, 'returned' as const, 'kept' as const),
           events: fc.array(fc.constantFrom('disputed' as const, 'dispute_won' as const, 'dispute_lost' as const, 'dispute_lost_again' as const, 'dispute_won_again' as const), { minLength: 1, maxLength: 5 }),
         }),
       },
     );
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
-        // `riskFirst`: its capture webhook (risky when `held`) came before any of its disputes.
-        const paid: { paymentId: string; caseId: string; amount: number; currency: string; held: boolean; riskFirst: boolean; disputed: boolean }[] = [];
+        // `riskFirst`: its capture webhook (risky when `held`) came before any of its disputes. `fees`: what the gateway
+        // said it kept for each dispute, on the closings that were news. `holders`: the disputes open on it since
+        // they disputed it or found it disputed (or charged back) by others. `delivered`: its case was.
+        const paid: {
+          paymentId: string; caseId: string; amount: number; currency: string; held: boolean; riskFirst: boolean; disputed: boolean;
+          fees: Map<string, number>; holders: Set<string>; delivered: boolean;
+        }[] = [];
         const capture = (tx: Tx, p: (typeof paid)[number]) => ingest(tx, settings, {
           gateway: 'sandbox', eventKey: `p:${p.paymentId}`, kind: 'succeeded', paymentId: p.paymentId, amount: p.amount, currency: p.currency, risk: p.held ? 'highest' : undefined,
         });
+        const statusOf = async (p: (typeof paid)[number]) => (await db()<{ status: string }[]>`select status from payments.payments where id = ${p.paymentId}`)[0]!.status;
+        // Only disputes have a payment disputed, and none is left disputed by no dispute.
+        const disputesHold = async (p: (typeof paid)[number]) => {
+          const status = await statusOf(p);
+          if (p.holders.size) assert.ok(['disputed', 'charged_back'].includes(status), `a ${status} payment with ${p.holders.size} open disputes holding it`);
+          if (status === 'disputed') assert.ok(p.holders.size > 0, 'a disputed payment no open dispute holds');
+        };
         for (const o of ops) {
           if (o.kind === 'pay') {
-            const p = { paymentId: randomUUID(), caseId: randomUUID(), amount: o.amount, currency: o.currency, held: o.held, riskFirst: !o.late, disputed: false };
+            const p = {
+              paymentId: randomUUID(), caseId: randomUUID(), amount: o.amount, currency: o.currency, held: o.held, riskFirst: !o.late, disputed: false,
+              fees: new Map<string, number>(), holders: new Set<string>(), delivered: false,
+            };
             await transaction(async (tx) => {
               await upsertSubmittedCase(tx, { caseId: p.caseId, ownerId: randomUUID(), priceAmount: o.amount, priceCurrency: o.currency, urgency: 'standard', specialty: null, patientCountry: o.country });
               await insertPayment(tx, { id: p.paymentId, caseId: p.caseId, ownerId: 'x', gateway: 'sandbox', amount: o.amount, currency: o.currency, country: o.country, ip: '10.0.0.1', ipCountry: null });
@@ -113,9 +133,12 @@ describe('ledger enforced by the database', () => {
           } else if (o.kind === 'refund' && paid.length) {
             const p = paid[o.which % paid.length]!;
             const amount = Math.max(1, Math.floor((p.amount * o.shareBp) / 10_000));
+            // A refund takes the payment out of disputed for good: its open disputes hold it no more.
+            if ((await statusOf(p)) === 'disputed') p.holders.clear();
             await transaction((tx) => ingest(tx, settings, { gateway: 'sandbox', eventKey: `r:${randomUUID()}`, kind: 'refunded', paymentId: p.paymentId, amount, currency: p.currency }));
           } else if (o.kind === 'deliver' && paid.length) {
             const p = paid[o.which % paid.length]!;
+            p.delivered = true;
             await deliver(platform.app, OpinionDeliveredV1, {
               caseId: p.caseId, opinionId: randomUUID(), ownerId: 'x', authorId: 'a', authorGrade: 'G2', reviewerId: null, reviewerGrade: null,
               specialty: 'cardiology', urgency: 'standard', contentHash: 'a'.repeat(64), signedAt: new Date().toISOString(), followUpUntil: new Date().toISOString(),
@@ -124,9 +147,33 @@ describe('ledger enforced by the database', () => {
             const p = paid[o.which % paid.length]!;
             p.disputed = true;
             const disputeRef = `dp_${randomUUID()}`;
+            // The dispute as recorded: which of its events are news (a replay, or anything after its last word, is not).
+            const record = { status: 'open' as 'open' | 'won' | 'lost', lostAgain: false, wonAgain: false, seen: new Set<string>() };
+            const news = (kind: (typeof o.events)[number]): boolean => {
+              if (record.seen.has(kind)) return false;
+              record.seen.add(kind);
+              if (record.wonAgain || (record.lostAgain && kind !== 'dispute_won_again')) return false;
+              if (kind === 'disputed') return record.status === 'open';
+              const status = kind === 'dispute_won' || kind === 'dispute_won_again' ? 'won' : 'lost';
+              // Lost again, or won in pre-arbitration, whatever came before; otherwise won is final and lost once.
+              if (kind === 'dispute_won' || kind === 'dispute_lost') {
+                if (record.status === 'won' || record.status === status) return false;
+              }
+              Object.assign(record, { status, lostAgain: record.lostAgain || kind === 'dispute_lost_again', wonAgain: kind === 'dispute_won_again' });
+              return true;
+            };
             for (const kind of o.events) {
-              const fee = kind !== 'disputed' && kind !== 'dispute_won' && o.fee ? { amount: o.fee, currency: p.currency } : undefined;
+              const won = kind === 'dispute_won' || kind === 'dispute_won_again';
+              const reported = kind === 'disputed' ? undefined : won ? { unsaid: undefined, returned: 0, kept: o.fee }[o.winFee] : o.fee;
+              const fee = reported === undefined ? undefined : { amount: reported, currency: p.currency };
+              const status = await statusOf(p);
+              if (news(kind)) {
+                if (kind !== 'disputed') p.holders.delete(disputeRef);
+                else if (['held', 'captured', 'refunding', 'disputed', 'charged_back'].includes(status)) p.holders.add(disputeRef);
+                if (reported !== undefined) p.fees.set(disputeRef, reported);
+              }
               await transaction((tx) => ingest(tx, settings, { gateway: 'sandbox', eventKey: `${disputeRef}:${kind}`, kind, disputeRef, paymentId: p.paymentId, amount: p.amount, currency: p.currency, fee }));
+              await disputesHold(p);
             }
           } else if (o.kind === 'earn') {
             await deliver(platform.app, EarningRecordedV1, { earningId: randomUUID(), professionalId: 'pro', caseId: randomUUID(), role: 'author', grade: 'G2', urgency: 'standard', amount: { amount: o.amount, currency: 'EUR' } });
@@ -136,28 +183,42 @@ describe('ledger enforced by the database', () => {
         }
         await ledgerInvariants();
         for (const p of paid) {
-          const [row] = await db()<{ refunded: string; status: string; fees: string; lost: boolean; announced: string; recognised: boolean; unreversed: string }[]>`
-            select p.refunded_amount as refunded, p.status,
-                   (select coalesce(sum(d.fee), 0) from payments.disputes d where d.payment_id = p.id
-                      and exists (select 1 from payments.journal_entries c where c.kind = 'chargeback' and c.ref = d.id::text)) as fees,
+          await disputesHold(p);
+          const [row] = await db()<{
+            refunded: string; status: string; lost: boolean; announced: string; recognised: boolean; unreversed: string; net: string | null; tax: string | null; gross: string | null;
+          }[]>`
+            select p.refunded_amount as refunded, p.status, i.net, i.tax, i.gross,
                    exists (select 1 from payments.disputes d where d.payment_id = p.id and d.status = 'lost') as lost,
                    (select count(*) from bus.outbox o where o.subject = ${p.caseId} and o.type = 'payment.captured.v1') as announced,
                    exists (select 1 from payments.journal_entries e where e.kind = 'delivery' and e.payment_id = p.id) as recognised,
                    (select count(*) from payments.disputes d join payments.journal_entries c on c.kind = 'chargeback' and c.ref in (d.id::text, d.id::text || ':again')
                       where d.payment_id = p.id and d.won_again
                         and not exists (select 1 from payments.journal_entries r where r.kind = 'chargeback_reversal' and r.ref = c.ref)) as unreversed
-            from payments.payments p where p.id = ${p.paymentId}`;
+            from payments.payments p left join payments.invoices i on i.payment_id = p.id where p.id = ${p.paymentId}`;
           const { status } = row!;
           const accounts = await ledgerOf(p.paymentId);
-          const [clearing, deferred, vat, revenue, refunds] = [accounts.gateway_clearing, accounts.deferred_revenue, accounts.vat_payable, accounts.revenue, accounts.refunds].map((n) => n ?? 0) as [number, number, number, number, number];
-          // Money in minus money back (refunded, or all that was left when charged back) minus dispute fees is what
-          // clearing holds; a payment never captured holds nothing.
+          const [clearing, deferred, vat, revenue, refunds, platformFees] = [
+            accounts.gateway_clearing, accounts.deferred_revenue, accounts.vat_payable, accounts.revenue, accounts.refunds, accounts.platform_fees,
+          ].map((n) => n ?? 0) as [number, number, number, number, number, number];
+          // Money in minus money back (refunded, or all that was left when charged back) minus the dispute fees the
+          // gateway last said it kept is what clearing holds; a payment never captured holds nothing.
+          const fees = [...p.fees.values()].reduce((sum, fee) => sum + fee, 0);
           const kept = ['pending', 'failed', 'charged_back'].includes(status) ? 0 : p.amount - Number(row!.refunded);
-          assert.equal(clearing, kept - Number(row!.fees), `clearing of a ${status} payment`);
+          assert.equal(platformFees, fees, `dispute fees of a ${status} payment`);
+          assert.equal(clearing, kept - fees, `clearing of a ${status} payment`);
+          // What it keeps is owed exactly as its invoice splits it, cut as its refunds were: the VAT, and the net as
+          // deferred revenue until delivered, then as revenue (less refunds).
+          if (row!.gross !== null) {
+            const invoice = { net: Number(row!.net), tax: Number(row!.tax), gross: Number(row!.gross), rateBp: 0 };
+            const gone = proportion(invoice, p.amount - kept);
+            const owed = { vat: invoice.tax - gone.tax, net: invoice.net - gone.net };
+            assert.deepEqual([vat + owed.vat, deferred + revenue + refunds + owed.net], [0, 0], `VAT and net of a ${status} payment owing ${JSON.stringify(owed)}`);
+          }
           // Where its money sits: deferred until its revenue is recognised (delivery entry), then revenue less refunds;
-          // nothing anywhere once nothing is kept.
+          // recognised once its case is delivered while it keeps money; nothing anywhere once nothing is kept.
           if (!row!.recognised) assert.deepEqual([revenue, refunds], [0, 0], `revenue / refunds of a ${status} payment whose revenue was never recognised`);
           else assert.equal(deferred, 0, `deferred revenue of a recognised ${status} payment`);
+          if (p.delivered && kept > 0 && KEEPS_MONEY.includes(status as PaymentStatus)) assert.ok(row!.recognised, `a delivered ${status} payment keeping ${kept} recognised nothing`);
           if (kept === 0) assert.deepEqual([deferred, vat, revenue + refunds], [0, 0, 0], `what a ${status} payment keeping nothing still owes`);
           // Each dispute's events come one after another here, so a lost one is the last word on money still held.
           if (row!.lost && Number(row!.refunded) < p.amount) assert.equal(status, 'charged_back', 'a payment with a lost dispute and money left is charged back');

@@ -103,18 +103,31 @@ export function chargebackEntry(p: {
   return { ...refundEntry({ ...p, refundId: p.again ? `${p.disputeId}:again` : p.disputeId }), kind: 'chargeback' };
 }
 
+/** The closings of a dispute that may tell its fee; each settles it once (`lost` keeps the first key ever used). */
+export type DisputeClosing = 'lost' | 'won' | 'lost_again' | 'won_again';
+
+/** The keys of a dispute's fee entries, one per closing. */
+export const disputeFeeRefs = (disputeId: string): string[] =>
+  (['lost', 'won', 'lost_again', 'won_again'] as const).map((closing) => disputeFeeRef(disputeId, closing));
+
+const disputeFeeRef = (disputeId: string, closing: DisputeClosing) => (closing === 'lost' ? `dispute:${disputeId}` : `dispute:${disputeId}:${closing}`);
+
 /**
- * The gateway's fee for a dispute, paid out of what it holds for us (in the currency it charged it in).
+ * The gateway's fee for a dispute, paid out of what it holds for us (in the currency it charged it in), as settled by
+ * one closing of the dispute: `fee` is what that closing adds to what was booked, negative when the gateway gave a fee
+ * back (Stripe's reinstatement of a won dispute).
  *
  * @example
- * disputeFeeEntry({ disputeId, paymentId, caseId, currency: 'EUR', fee: 1500 });
+ * disputeFeeEntry({ disputeId, closing: 'lost', paymentId, caseId, currency: 'EUR', fee: 1500 });
+ * disputeFeeEntry({ disputeId, closing: 'won', paymentId, caseId, currency: 'EUR', fee: -1500 }); // given back
  */
-export function disputeFeeEntry(p: { disputeId: string; paymentId: string; caseId: string; currency: string; fee: number }): Entry {
+export function disputeFeeEntry(p: { disputeId: string; closing: DisputeClosing; paymentId: string; caseId: string; currency: string; fee: number }): Entry {
+  const [charged, returned] = p.fee >= 0 ? [p.fee, 0] : [0, -p.fee];
   return {
-    kind: 'fee', ref: `dispute:${p.disputeId}`, paymentId: p.paymentId, caseId: p.caseId, currency: p.currency,
+    kind: 'fee', ref: disputeFeeRef(p.disputeId, p.closing), paymentId: p.paymentId, caseId: p.caseId, currency: p.currency,
     lines: [
-      { account: 'platform_fees', debit: p.fee },
-      { account: 'gateway_clearing', credit: p.fee },
+      { account: 'platform_fees', debit: charged, credit: returned },
+      { account: 'gateway_clearing', debit: returned, credit: charged },
     ],
   };
 }
@@ -136,7 +149,8 @@ export function chargebackReversalEntry(p: { ref: string; paymentId: string; cas
 }
 
 /**
- * Revenue recognition when the opinion is delivered: what was deferred for the case becomes revenue.
+ * Revenue recognition when the opinion is delivered: the net the platform keeps of the payment (its invoice's net less
+ * what refunds took of it) stops being owed as a service and becomes revenue.
  *
  * @example
  * deliveryEntry({ caseId, paymentId, country: 'DE', currency: 'EUR', net: 10000 });

@@ -75,6 +75,17 @@ describe('payment state machine', () => {
     assert.equal(won('held', 'held'), '-');
   });
 
+  it('a won dispute never takes the payment out of disputed while another dispute of it is open', () => {
+    const won = (from: PaymentStatus, before: PaymentStatus | null) => {
+      const move = transition(from, 'dispute_won', { statusBeforeDispute: before, anotherDisputeOpen: true });
+      return move.ok ? `${move.to} ${move.effects.join(',')}` : '-';
+    };
+    assert.equal(won('disputed', 'captured'), 'disputed announce_dispute_closed');
+    assert.equal(won('charged_back', 'captured'), 'disputed reverse_chargeback,announce_dispute_closed', 'its money back, still disputed');
+    assert.equal(won('charged_back', 'pending'), 'disputed reverse_chargeback,announce_dispute_closed', 'the capture it stands for is announced by the last win');
+    assert.equal(won('captured', 'captured'), '-');
+  });
+
   it('a won dispute whose chargeback overtook the capture makes that capture\'s move: announced, or held by its risk check', () => {
     const won = (before: PaymentStatus, riskHold: boolean) => {
       const move = transition('charged_back', 'dispute_won', { statusBeforeDispute: before, riskHold });

@@ -4,10 +4,11 @@
  * and a refund or a lost dispute that arrives before its capture implies the capture (the money must have been taken
  * to go back). The one way back is a dispute the platform wins: the money is ours again, so the payment returns to
  * the status the dispute took it from (Adyen may even reverse a chargeback it already took: CHARGEBACK, then
- * CHARGEBACK_REVERSED). A payment held for fraud review therefore stays held until ops release it (a win must not skip
- * the review, nor start the case without payment.captured.v1), and a partly refunded one stays refunded. A win over a
- * chargeback that overtook the capture stands for that capture, never announced: it moves as the capture would have
- * (announced, or held when the capture's risk check holds it).
+ * CHARGEBACK_REVERSED), or to `disputed` while another dispute of it is still open. A payment held for fraud review
+ * therefore stays held until ops release it (a win must not skip the review, nor start the case without
+ * payment.captured.v1), and a partly refunded one stays refunded. A win over a chargeback that overtook the capture
+ * stands for that capture, never announced: it moves as the capture would have (announced, or held when the capture's
+ * risk check holds it).
  */
 
 export const PAYMENT_STATUSES = ['pending', 'failed', 'held', 'captured', 'refunding', 'disputed', 'refunded', 'charged_back'] as const;
@@ -24,7 +25,7 @@ export type PaymentSignal =
  * - `hold`: emit payment.held.v1 (ops must release);
  * - `book_refund`: ledger refund entry + payment.refunded.v1;
  * - `announce_dispute`: emit payment.disputed.v1;
- * - `book_chargeback`: ledger chargeback entry (and the gateway's dispute fee when it reported one);
+ * - `book_chargeback`: ledger chargeback entry (the gateway's fee is booked as it reports it: dispute-fees.ts);
  * - `reverse_chargeback`: ledger entry undoing the chargeback (the gateway gave the money back);
  * - `announce_dispute_closed`: emit payment.dispute-closed.v1 (won or lost).
  */
@@ -42,6 +43,8 @@ export interface PaymentFacts {
   statusBeforeDispute?: PaymentStatus | null;
   /** The risk check a capture runs holds this payment (what a won dispute needs when it stands for the capture). */
   riskHold?: boolean;
+  /** Another dispute still has the payment disputed: winning this one leaves it disputed (or returns it there). */
+  anotherDisputeOpen?: boolean;
 }
 
 type Row = Partial<Record<PaymentStatus, { to: PaymentStatus; effects: Effect[] }>>;
@@ -105,11 +108,14 @@ const table: Record<PaymentSignal, Row> = {
  * transition('disputed', 'dispute_lost'); // { ok: true, to: 'charged_back', effects: ['book_chargeback', 'announce_dispute_closed'] }
  * transition('charged_back', 'dispute_won', { statusBeforeDispute: 'held' }); // { ok: true, to: 'held', effects: ['reverse_chargeback', 'announce_dispute_closed'] }
  * transition('charged_back', 'dispute_won', { statusBeforeDispute: 'pending' }); // { ok: true, to: 'captured', effects: [..., 'announce_capture'] }
+ * transition('charged_back', 'dispute_won', { anotherDisputeOpen: true }); // { ok: true, to: 'disputed', effects: ['reverse_chargeback', 'announce_dispute_closed'] }
  */
 export function transition(from: PaymentStatus, signal: PaymentSignal, facts: PaymentFacts = {}): Move {
   const move = table[signal][from];
   if (!move) return { ok: false, from, reason: `${signal} does not apply to a ${from} payment` };
   if (signal === 'dispute_lost' && facts.nothingLeft) return { ok: false, from, reason: `nothing is left of the ${from} payment to charge back` };
+  // The other dispute's own win (or loss) moves the payment on; a capture this win stood for is made by the last win.
+  if (signal === 'dispute_won' && facts.anotherDisputeOpen) return { ok: true, from, to: 'disputed', effects: [...move.effects] };
   const before = facts.statusBeforeDispute;
   if (signal === 'dispute_won' && before && isNotYetTaken(before)) {
     // The chargeback booked the capture it implied; the win makes that capture's move (announce or hold) once.

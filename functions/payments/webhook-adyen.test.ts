@@ -276,6 +276,31 @@ describe('Adyen notifications', () => {
     assert.deepEqual(await ledgerOf(paymentId), refunded);
   });
 
+  it('PREARBITRATION_WON while another dispute of the payment is open leaves it disputed; that dispute\'s win returns it', async () => {
+    const platform = adyenPlatform();
+    const { caseId, paymentId } = await adyenPayment(platform);
+    const psp = `PSP${Date.now()}M`;
+    await post(platform, [item({ psp, paymentId })]);
+    const capture = await ledgerOf(paymentId);
+    const [a, b] = [`PSP${Date.now()}MSA`, `PSP${Date.now()}MSB`];
+    const of = (dispute: string, eventCode: string) => item({ psp: dispute, original: psp, paymentId, eventCode });
+    await post(platform, [of(a, 'CHARGEBACK'), of(a, 'CHARGEBACK_REVERSED')]);
+    assert.equal(await statusOf(paymentId), 'captured');
+    await post(platform, [of(b, 'NOTIFICATION_OF_CHARGEBACK')]);
+    await post(platform, [of(a, 'SECOND_CHARGEBACK')]);
+    assert.equal(await statusOf(paymentId), 'charged_back');
+    await post(platform, [of(a, 'PREARBITRATION_WON')]);
+    assert.equal(await statusOf(paymentId), 'disputed', 'b is still open');
+    assert.deepEqual(await ledgerOf(paymentId), capture, 'a gave its money back all the same');
+    await post(platform, [of(b, 'CHARGEBACK_REVERSED')]);
+    assert.equal(await statusOf(paymentId), 'captured');
+    assert.deepEqual(await ledgerOf(paymentId), capture);
+    assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [
+      ['payment.captured.v1', undefined], ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'], ['payment.disputed.v1', undefined],
+      ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'], ['payment.dispute-closed.v1', 'won'],
+    ]);
+  });
+
   it('dispute events in reverse order (reversal, chargeback, notification) leave the payment captured and the ledger untouched', async () => {
     const platform = adyenPlatform();
     const { caseId, paymentId } = await adyenPayment(platform);

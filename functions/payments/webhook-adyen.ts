@@ -52,6 +52,12 @@ export function adyenNotice(item: AdyenItem): GatewayNotice {
     // After a reversal the issuer may still win: SECOND_CHARGEBACK (it declined the defence) or PREARBITRATION_LOST take
     // the money again; the pre-arbitration may still be won (PREARBITRATION_WON: the issuer accepted it), which gives
     // that money back, for good.
+    // No fee is read here: Adyen's dispute notifications carry none (their additionalData lists the chargeback's reason,
+    // scheme, gross amount and status, no fee: https://docs.adyen.com/risk-management/disputes-api/dispute-notifications),
+    // so none is booked, and a win (CHARGEBACK_REVERSED, PREARBITRATION_WON) has none to give back. Adyen invoices its
+    // chargeback fee per chargeback booked whatever the outcome (its dispute guide weighs "the risk of losing the
+    // chargeback fee for the second booked chargeback": https://docs.adyen.com/risk-management/manage-disputes); we found
+    // no Adyen page saying a won dispute's fee is returned, so a win books nothing for fees.
     case 'NOTIFICATION_OF_CHARGEBACK':
     case 'CHARGEBACK':
     case 'CHARGEBACK_REVERSED':

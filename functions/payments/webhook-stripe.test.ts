@@ -193,6 +193,20 @@ describe('Stripe checkout and webhooks', () => {
       assert.equal((await paymentEvents(b.caseId)).at(-1)!.data.fee, null);
     });
 
+    it('a won dispute whose balance transactions show the fee kept books that fee once; the disputed amount stays ours', async () => {
+      const platform = paymentsPlatform({ gatewayByCurrency: { EUR: 'stripe' }, stripe: stripeSettings(stripe.api) });
+      const { paymentId, intentId } = await captured(platform);
+      const capture = await ledgerOf(paymentId);
+      const dp = `dp_${paymentId.slice(0, 8)}`;
+      assert.equal((await post(platform, signed(disputeEvent(`evt_${paymentId}_do`, 'charge.dispute.created', { id: dp, payment_intent: intentId, status: 'needs_response' })))).status, 200);
+      // The reinstatement gives the amount back but not the dispute fee.
+      const reinstated = { ...withdrawal(0), id: 'txn_2', amount: 15_000, net: 15_000, fee_details: [] };
+      const won = signed(disputeEvent(`evt_${paymentId}_dc`, 'charge.dispute.closed', { id: dp, payment_intent: intentId, status: 'won', balance_transactions: [withdrawal(1_500), reinstated] }));
+      for (let i = 0; i < 3; i++) assert.equal((await post(platform, won)).status, 200);
+      assert.equal(await status(paymentId), 'captured');
+      assert.deepEqual(await ledgerOf(paymentId), { ...capture, gateway_clearing: 15_000 - 1_500, platform_fees: 1_500 });
+    });
+
     it('a won closing delivered before its opening leaves the payment captured (the late opening is stale)', async () => {
       const platform = paymentsPlatform({ gatewayByCurrency: { EUR: 'stripe' }, stripe: stripeSettings(stripe.api) });
       const { caseId, paymentId, intentId } = await captured(platform);

@@ -56,11 +56,17 @@ export function stripeNotice(event: { id: string; type: string; data: { object: 
 }
 
 /**
- * What Stripe charged for a dispute: the fees of its balance transactions (the withdrawal carries the dispute fee,
- * a reinstatement may give it back), when they are present and in one currency; otherwise nothing, never a guess.
+ * What Stripe kept for a dispute: the sum of the fees of its balance transactions (the withdrawal carries the dispute
+ * fee, a reinstatement gives back, as a negative fee, whatever Stripe returns on a win), when they are present and in
+ * one currency; 0 when they net out (the fee was given back); otherwise nothing, never a guess.
+ * Whether Stripe returns the fee of a won dispute depends on when and where: its dispute fees FAQ says it refunds the
+ * dispute fee of a won dispute (https://support.stripe.com/questions/dispute-fees-faq), while its disputes overview now
+ * says a win returns the disputed amount and the dispute countered fee (https://support.stripe.com/topics/disputes),
+ * not the dispute received fee. So we book what these transactions say, not either rule.
  *
  * @example
  * disputeFee({ balance_transactions: [{ amount: -15000, fee: 1500, currency: 'eur' }] }); // { amount: 1500, currency: 'EUR' }
+ * disputeFee({ balance_transactions: [{ amount: -15000, fee: 1500, currency: 'eur' }, { amount: 15000, fee: -1500, currency: 'eur' }] }); // { amount: 0, currency: 'EUR' }
  */
 export function disputeFee(dispute: Obj): { amount: number; currency: string } | undefined {
   const transactions: Obj[] = Array.isArray(dispute.balance_transactions) ? dispute.balance_transactions.filter((t: unknown) => typeof t === 'object' && t) : [];
@@ -68,7 +74,7 @@ export function disputeFee(dispute: Obj): { amount: number; currency: string } |
   const currencies = new Set(charged.map((t) => str(t.currency)!.toUpperCase()));
   if (currencies.size !== 1) return undefined;
   const amount = charged.reduce((sum, t) => sum + num(t.fee)!, 0);
-  return amount > 0 ? { amount, currency: [...currencies][0]! } : undefined;
+  return amount >= 0 ? { amount, currency: [...currencies][0]! } : undefined;
 }
 
 /**

@@ -59,6 +59,9 @@ export interface GatewayNotice {
   disputeRef?: string;
   /** The gateway's reason code of a dispute. */
   reason?: string;
-  /** The dispute fee the gateway charged, when its event says (Stripe's balance transactions); never guessed. */
+  /**
+   * What the gateway kept in dispute fees for the dispute so far, when its event says (Stripe's balance transactions:
+   * 0 when a win gave the fee back); never guessed. Its closings settle the ledger to it (dispute-fees.ts).
+   */
   fee?: { amount: number; currency: string };
 }
