@@ -142,6 +142,28 @@ describe('case documents', () => {
     });
   }
 
+  it('refuses at complete what a store that checks nothing kept: more than the limit (413) or nothing at all (422)', async () => {
+    const patient = await signedInPatient(api);
+    const { maxBytes } = config().documents;
+    const oversized = new Uint8Array(maxBytes + 1);
+    oversized.set(PDF);
+    for (const [declaredSize, kept, status, type] of [
+      [maxBytes, oversized, 413, 'file-too-large'],
+      [PDF.length, new Uint8Array(), 422, 'empty-file'],
+    ] as const) {
+      const caseId = await draft(patient.token);
+      const created = await json<Intent>(await intent(caseId, patient.token, { ...intentFor(PDF, 'application/pdf'), size: declaredSize }));
+      const staged = stagedUploadKey({ ownerId: patient.id, caseId, documentId: created.id });
+      await blobs().put(staged, kept, 'application/pdf');
+      const complete = await api.post(`/v1/cases/${caseId}/documents/${created.id}/complete`, undefined, patient.token);
+      assert.equal(complete.status, status, type);
+      assert.match((await json<Problem>(complete)).type, new RegExp(`${type}$`));
+      assert.equal((await api.get(`/v1/cases/${caseId}/documents/${created.id}`, patient.token)).status, 404);
+      assert.equal(await blobs().head(staged), undefined);
+      assert.ok(!(await caseEvents(caseId)).some((e) => e.type === 'document.uploaded.v1'));
+    }
+  });
+
   it('holds the limits of a case under racing intents, and gives the room back when a record is dropped', async () => {
     const patient = await signedInPatient(api);
     const { maxPerCase, maxBytes, maxCaseBytes } = config().documents;

@@ -6,7 +6,7 @@ import { authenticate } from '../../shared/auth/authenticate.ts';
 import { authorize, decide } from '../../shared/auth/policy.ts';
 import type { Principal } from '../../shared/auth/principal.ts';
 import type { BlobStore } from '../../shared/blob/index.ts';
-import { CONTENT_TYPES, detectKind, kindDeclaredBy } from '../../shared/blob/detect.ts';
+import { CONTENT_TYPES, kindDeclaredBy } from '../../shared/blob/detect.ts';
 import { wakeRelay } from '../../shared/bus/signal.ts';
 import { config } from '../../shared/config/index.ts';
 import { db } from '../../shared/db/index.ts';
@@ -19,7 +19,7 @@ import { caseFor } from './access.ts';
 import { completeUpload, deleteDocument, reserveDocument, type IntentTarget } from './document-queries.ts';
 import { filenameContext, readable, uploadStore } from './documents.ts';
 import { findCase } from './queries.ts';
-import { ACCEPTED_TYPES, sha256Of, verifyUpload } from './uploads.ts';
+import { ACCEPTED_TYPES, inspectUpload, verifyUpload } from './uploads.ts';
 
 const UploadIntent = v.object({
   filename: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(255)),
@@ -85,11 +85,14 @@ export function uploadRoutes(options: { blobs?: BlobStore } = {}): Hono {
       const documentId = idParam(c.req.param('documentId'));
       await ownersOnly(principal, caseId, documentId);
       // Read before the database is asked: the key is made from the caller's own id, so it names only their uploads.
+      // Read as it streams by, never held whole (up to DOCUMENT_MAX_BYTES each, for every complete at once).
       const staged = stagedUploadKey({ ownerId: principal.id, caseId, documentId });
-      const bytes = await blobs().get(staged);
-      const kind = bytes && bytes.length <= config().documents.maxBytes ? detectKind(bytes) : undefined;
-      if (bytes && kind) {
-        const found = { caseId, ownerId: principal.id, documentId, kind, contentType: CONTENT_TYPES[kind], size: bytes.length, sha256: sha256Of(bytes), blobKey: staged };
+      const maxBytes = config().documents.maxBytes;
+      const stream = await blobs().stream(staged);
+      const facts = stream && (await inspectUpload(stream, maxBytes));
+      if (facts && !facts.tooLarge && facts.kind) {
+        const { kind, size, sha256 } = facts;
+        const found = { caseId, ownerId: principal.id, documentId, kind, contentType: CONTENT_TYPES[kind], size, sha256, blobKey: staged };
         if (await completeUpload(db(), found)) {
           wakeRelay();
           return c.json({ id: documentId, status: 'uploaded' });
@@ -99,8 +102,8 @@ export function uploadRoutes(options: { blobs?: BlobStore } = {}): Hono {
       // wrong file — which is forgotten entirely, bytes and all: the client starts again with a new intent.
       const { document } = await readable(principal, caseId, documentId, 'document:upload');
       if (document.status !== 'pending') return c.json({ id: documentId, status: document.status });
-      if (!bytes) throw new HttpProblem(409, 'upload-missing', { detail: 'Nothing was uploaded to the upload URL yet.' });
-      const verdict = verifyUpload(bytes, { size: Number(document.size), sha256: document.sha256, contentType: document.contentType }, config().documents.maxBytes);
+      if (!facts) throw new HttpProblem(409, 'upload-missing', { detail: 'Nothing was uploaded to the upload URL yet.' });
+      const verdict = verifyUpload(facts, { size: Number(document.size), sha256: document.sha256, contentType: document.contentType }, maxBytes);
       // Right bytes, yet not completed: another request changed this upload in between (completed or refused it).
       if (verdict.ok) throw new HttpProblem(409, 'upload-conflict', { detail: 'Another request changed this upload meanwhile; ask for it again.' });
       await deleteDocument(db(), documentId);

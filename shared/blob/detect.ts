@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 /** The kinds of record a patient may upload, as told by their first bytes. */
 export type DocumentKind = 'pdf' | 'jpeg' | 'png' | 'dicom' | 'text';
 
@@ -20,16 +21,67 @@ function startsWith(bytes: Uint8Array, signature: number[], offset = 0): boolean
   return signature.every((b, i) => bytes[offset + i] === b);
 }
 
-/** Text is UTF-8 with no NUL or control character other than tab, line feed, form feed and carriage return. */
-function isPlainText(bytes: Uint8Array): boolean {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return false;
+// Every signature lies in the first 132 bytes (DICOM's "DICM" ends there).
+const HEAD_BYTES = 132;
+// C0 controls except \t \n \f \r, DEL, and C1 controls: binary files decode as UTF-8 surprisingly often.
+const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f]/;
+
+/** The binary kind the first bytes show, if any. */
+function signatureOf(head: Uint8Array): DocumentKind | undefined {
+  if (startsWith(head, PDF)) return 'pdf';
+  if (startsWith(head, PNG)) return 'png';
+  if (startsWith(head, JPEG)) return 'jpeg';
+  if (startsWith(head, DICM, 128)) return 'dicom';
+  return undefined;
+}
+
+/**
+ * Tells the kind of a file from its content as it streams by, chunk after chunk, holding only its first bytes: the
+ * magic bytes of PDF, PNG, JPEG and DICOM; else plain text, which is UTF-8 with no NUL or control character other
+ * than tab, line feed, form feed and carriage return (checked as the chunks come, until a signature makes it moot).
+ *
+ * @example
+ * const detector = new KindDetector();
+ * for await (const chunk of stream) detector.push(chunk);
+ * detector.kind(); // 'pdf'
+ */
+export class KindDetector {
+  readonly #head = new Uint8Array(HEAD_BYTES);
+  #headLength = 0;
+  #signature: DocumentKind | undefined;
+  // Undefined once the bytes cannot be text.
+  #text: TextDecoder | undefined = new TextDecoder('utf-8', { fatal: true });
+
+  push(chunk: Uint8Array): this {
+    if (this.#headLength < HEAD_BYTES) {
+      const taken = chunk.subarray(0, HEAD_BYTES - this.#headLength);
+      this.#head.set(taken, this.#headLength);
+      this.#headLength += taken.length;
+      this.#signature = signatureOf(this.#head.subarray(0, this.#headLength));
+    }
+    if (this.#text && this.#signature === undefined) {
+      try {
+        if (CONTROL.test(this.#text.decode(chunk, { stream: true }))) this.#text = undefined;
+      } catch {
+        this.#text = undefined;
+      }
+    }
+    return this;
   }
-  // C0 controls except \t \n \f \r, DEL, and C1 controls: binary files decode as UTF-8 surprisingly often.
-  return !/[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f]/.test(text);
+
+  /** The kind of everything pushed, once the last chunk is in; undefined for nothing, or for no accepted kind. */
+  kind(): DocumentKind | undefined {
+    if (this.#headLength === 0) return undefined;
+    if (this.#signature) return this.#signature;
+    if (!this.#text) return undefined;
+    try {
+      // The end of the stream: a sequence cut off there is not UTF-8.
+      if (CONTROL.test(this.#text.decode())) this.#text = undefined;
+    } catch {
+      this.#text = undefined;
+    }
+    return this.#text ? 'text' : undefined;
+  }
 }
 
 /**
@@ -40,13 +92,7 @@ function isPlainText(bytes: Uint8Array): boolean {
  * detectKind(new Uint8Array()); // undefined
  */
 export function detectKind(bytes: Uint8Array): DocumentKind | undefined {
-  if (bytes.length === 0) return undefined;
-  if (startsWith(bytes, PDF)) return 'pdf';
-  if (startsWith(bytes, PNG)) return 'png';
-  if (startsWith(bytes, JPEG)) return 'jpeg';
-  if (startsWith(bytes, DICM, 128)) return 'dicom';
-  if (isPlainText(bytes)) return 'text';
-  return undefined;
+  return new KindDetector().push(bytes).kind();
 }
 
 /**

@@ -52,6 +52,18 @@ test('a "directory" key is not a blob', async () => {
   const parent = key.split('/').slice(0, -1).join('/');
   assert.equal(await store.head(parent), undefined);
   assert.equal(await store.get(parent), undefined);
+  assert.equal(await store.stream(parent), undefined);
+});
+
+test('stream hands out the bytes in pieces; a missing blob is undefined', async () => {
+  const key = uniqueKey();
+  const body = new Uint8Array(200_000).map((_, i) => i % 251);
+  await store.put(key, body, 'application/pdf');
+  const pieces: Uint8Array[] = [];
+  for await (const piece of (await store.stream(key))!) pieces.push(piece);
+  assert.ok(pieces.length > 1, 'more than one piece: never read whole');
+  assert.deepEqual(new Uint8Array(Buffer.concat(pieces)), body);
+  assert.equal(await store.stream(uniqueKey()), undefined);
 });
 
 test('every operation refuses unsafe keys before touching the disk', async () => {
@@ -59,6 +71,7 @@ test('every operation refuses unsafe keys before touching the disk', async () =>
   for (const key of ['../escaped', `..${outside}`, outside, 'a/../../b', '.hidden', 'a\\..\\b']) {
     await assert.rejects(store.put(key, bytes('x'), 'text/plain'), BlobInputError);
     await assert.rejects(store.get(key), BlobInputError);
+    await assert.rejects(store.stream(key), BlobInputError);
     await assert.rejects(store.head(key), BlobInputError);
     await assert.rejects(store.delete(key), BlobInputError);
     await assert.rejects(store.presignPut(key, { contentType: 'text/plain' }), BlobInputError);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
@@ -140,18 +140,14 @@ export class FsBlobStore implements BlobStore {
   async open(key: string): Promise<OpenBlob | undefined> {
     const file = this.#file(key);
     const contentType = await readContentType(file);
-    const handle = await orUndefined(open(file, 'r'));
-    if (!handle) return undefined;
-    const stats = await handle.stat().catch(async (error: unknown) => {
-      await handle.close();
-      throw error;
-    });
-    if (!stats.isFile()) {
-      await handle.close();
-      return undefined;
-    }
-    const body = Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>;
-    return { size: stats.size, contentType, body };
+    const opened = await openFile(file);
+    if (!opened) return undefined;
+    const body = Readable.toWeb(opened.handle.createReadStream()) as ReadableStream<Uint8Array>;
+    return { size: opened.size, contentType, body };
+  }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    return (await openFile(this.#file(key)))?.handle.createReadStream();
   }
 
   async delete(key: string): Promise<void> {
@@ -178,4 +174,17 @@ export class FsBlobStore implements BlobStore {
     assertBlobKey(grant.key);
     return `${this.#prefix}/${grant.key}?${signGrant(this.#secret, grant)}`;
   }
+}
+
+/** A regular file opened for reading, with its size; undefined when there is none (missing, or a directory). */
+async function openFile(file: string): Promise<{ handle: FileHandle; size: number } | undefined> {
+  const handle = await orUndefined(open(file, 'r'));
+  if (!handle) return undefined;
+  const stats = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
+  if (stats.isFile()) return { handle, size: stats.size };
+  await handle.close();
+  return undefined;
 }

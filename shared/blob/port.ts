@@ -54,6 +54,11 @@ export interface BlobStore {
   presignGet(key: string, opts?: PresignGetOptions): Promise<PresignedGet>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * The object's bytes as they arrive, for reading an object without holding all of it; undefined when it does not
+   * exist. Iterating throws when the bytes stop short (a dropped connection), never ends early.
+   */
+  stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   head(key: string): Promise<BlobHead | undefined>;
   /** Succeeds whether or not the object exists. */
   delete(key: string): Promise<void>;

@@ -108,3 +108,39 @@ test('the store reads by a signed path-style URL: a missing key is undefined, a 
     store.destroy();
   }
 });
+
+test('the store streams an object as it arrives; a missing one is undefined, and bytes that stop short throw', async () => {
+  const store = new S3BlobStore({ endpoint: url, bucket: 'records', region: 'eu-central-1', accessKeyId: 'AKID', secretAccessKey: 'secret' });
+  const collect = async (stream: AsyncIterable<Uint8Array>) => {
+    const parts: string[] = [];
+    for await (const chunk of stream) parts.push(new TextDecoder().decode(chunk));
+    return parts;
+  };
+  try {
+    const inPieces: Answer = (_, res) => {
+      res.writeHead(200, { 'content-length': '10' });
+      res.write('%PDF-');
+      setTimeout(() => res.end('1.7\n!'), 5);
+    };
+    given(status(503, 'SlowDown'), inPieces);
+    assert.equal((await collect((await store.stream('cases/7f3c/scan.pdf'))!)).join(''), '%PDF-1.7\n!');
+    assert.equal(asked.length, 2, 'asked again before any byte was handed on');
+
+    given(status(404, 'NoSuchKey'));
+    assert.equal(await store.stream('cases/7f3c/gone.pdf'), undefined);
+    given(status(403, 'AccessDenied'));
+    await assert.rejects(store.stream('cases/7f3c/scan.pdf'), S3ReadError);
+
+    const cutShort: Answer = (_, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('%PDF-1.7');
+      setTimeout(() => res.socket?.destroy(), 5);
+    };
+    given(cutShort, ok('never asked'));
+    await assert.rejects(collect((await store.stream('cases/7f3c/scan.pdf'))!));
+    assert.equal(asked.length, 1, 'bytes handed on are not asked for again: the reader fails instead');
+  } finally {
+    store.destroy();
+  }
+});
+

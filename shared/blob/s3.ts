@@ -146,13 +146,19 @@ export class S3BlobStore implements BlobStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     assertBlobKey(key);
+    const { status, body } = await this.#objects.read(await this.#signedUrl('GET', key, { expiresIn: READ_URL_SECONDS }));
+    return status === 200 ? body : missing(status, body);
+  }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    assertBlobKey(key);
+    const answer = await this.#objects.open(await this.#signedUrl('GET', key, { expiresIn: READ_URL_SECONDS }));
+    return 'stream' in answer ? answer.stream : missing(answer.status, answer.body);
+  }
+
+  get #objects(): ObjectReader {
     this.#reader ??= new ObjectReader(this.#endpoint.protocol);
-    const { status, body } = await this.#reader.read(await this.#signedUrl('GET', key, { expiresIn: READ_URL_SECONDS }));
-    if (status === 200) return body;
-    const code = s3ErrorCode(body);
-    // A missing bucket is misconfiguration, not a missing object.
-    if (status === 404 && code !== 'NoSuchBucket') return undefined;
-    throw new S3ReadError(status, code);
+    return this.#reader;
   }
 
   async head(key: string): Promise<BlobHead | undefined> {
@@ -208,6 +214,14 @@ async function orUndefined<T>(pending: Promise<T>): Promise<T | undefined> {
     if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404 && error.name !== 'NoSuchBucket') return undefined;
     throw error;
   }
+}
+
+/** Undefined for a missing object; throws for anything else S3 answered instead of it. */
+function missing(status: number, body: Uint8Array): undefined {
+  const code = s3ErrorCode(body);
+  // A missing bucket is misconfiguration, not a missing object.
+  if (status === 404 && code !== 'NoSuchBucket') return undefined;
+  throw new S3ReadError(status, code);
 }
 
 interface SigningOptions {
