@@ -80,14 +80,17 @@ export async function rememberStatusBefore(tx: Tx, dispute: DisputeRow, before: 
 
 /**
  * An opening that finds the payment already disputed or charged back by other disputes joins them: it holds the
- * payment too, with the status they remember, so that their win leaves it disputed while this one is open.
+ * payment too, with the status they remember, so that their win leaves it disputed while this one is open. Answers
+ * whether it joined now (false for a dispute that holds the payment already: its opening again).
  *
  * @example
- * await joinDisputes(tx, dispute);
+ * if (await joinDisputes(tx, dispute)) await runEffects(tx, settings, payment, ['announce_dispute'], { dispute });
  */
-export async function joinDisputes(tx: Tx, dispute: DisputeRow): Promise<void> {
+export async function joinDisputes(tx: Tx, dispute: DisputeRow): Promise<boolean> {
+  if (dispute.paymentStatusBefore !== null) return false;
   const under = await statusUnderOtherDisputes(tx, dispute);
   if (under) await tx`update payments.disputes set payment_status_before = ${under} where id = ${dispute.id}`;
+  return under !== undefined;
 }
 
 /**

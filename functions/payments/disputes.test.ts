@@ -193,6 +193,8 @@ describe('several disputes of one payment', () => {
     const [a, b] = [`dp_a_${paymentId}`, `dp_b_${paymentId}`];
     assert.equal(await event(paymentId, a, 'disputed'), 'applied');
     assert.equal(await event(paymentId, b, 'disputed'), 'applied', 'b joins a');
+    // Opened again under another notification (Adyen: NOTIFICATION_OF_CHARGEBACK, then CHARGEBACK): announced once.
+    assert.equal(await notify(paymentId, { eventKey: `${b}:disputed:again`, kind: 'disputed', disputeRef: b, amount: 9_000 }), 'applied');
     assert.equal(await event(paymentId, a, 'dispute_won'), 'applied');
     assert.equal(await statusOf(paymentId), 'disputed', 'b is still open');
     assert.equal(await event(paymentId, b, 'dispute_lost'), 'applied');
@@ -200,7 +202,7 @@ describe('several disputes of one payment', () => {
     assert.equal(await statusOf(paymentId), 'captured', 'b was the last: back to where a found it');
     assert.deepEqual(await ledgerOf(paymentId), captured);
     assert.deepEqual((await paymentEvents(caseId)).map((e) => [e.type, e.data.outcome]), [
-      ['payment.captured.v1', undefined], ['payment.disputed.v1', undefined], ['payment.dispute-closed.v1', 'won'],
+      ['payment.captured.v1', undefined], ['payment.disputed.v1', undefined], ['payment.disputed.v1', undefined], ['payment.dispute-closed.v1', 'won'],
       ['payment.dispute-closed.v1', 'lost'], ['payment.dispute-closed.v1', 'won'],
     ]);
   });

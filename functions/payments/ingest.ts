@@ -64,8 +64,8 @@ async function apply(tx: Tx, settings: PaymentSettings, payment: PaymentRow, not
     if (!dispute) return 'ignored';
     if (notice.kind === 'disputed' && (payment.status === 'disputed' || payment.status === 'charged_back')) {
       // Opened while other disputes have the payment: it holds it with them, so that no win leaves it undisputed
-      // while this one is open.
-      await joinDisputes(tx, dispute);
+      // while this one is open, and is announced as any opening is (once: opened again, it holds the payment already).
+      if (await joinDisputes(tx, dispute)) await runEffects(tx, settings, payment, ['announce_dispute'], { dispute });
       return 'applied';
     }
     signal = notice.kind === 'dispute_lost_again' ? 'dispute_lost' : notice.kind === 'dispute_won_again' ? 'dispute_won' : notice.kind;
