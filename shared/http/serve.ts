@@ -20,13 +20,23 @@ export async function serveApp(
   // Handlers still running, even for clients that went away: shutdown waits for them before closing the database.
   let inFlight = 0;
   let settled: (() => void) | undefined;
-  const tracked = async (request: Request) => {
+  const done = () => {
+    if (--inFlight === 0) settled?.();
+  };
+  // An answer made synchronously (probes, Hono's single-handler routes) is handed back as it is, not in a promise:
+  // @hono/node-server writes such a Response on its fast path, without waiting a turn of the event loop.
+  const tracked = (request: Request): Response | Promise<Response> => {
     inFlight++;
+    let answer: Response | Promise<Response>;
     try {
-      return await fetch(request);
-    } finally {
-      if (--inFlight === 0) settled?.();
+      answer = fetch(request);
+    } catch (error) {
+      done();
+      throw error;
     }
+    if (answer instanceof Promise) return answer.finally(done);
+    done();
+    return answer;
   };
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: tracked, port: options.port, hostname: options.hostname ?? '0.0.0.0' }, () => ready(s));
