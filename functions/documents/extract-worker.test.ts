@@ -7,7 +7,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { ExtractionRefused } from './admission.ts';
 import { documentsDefaults } from './config.ts';
 import { DocumentFailure } from './extract.ts';
-import { closeExtractionWorkers, extractInWorker, extractionWorkers, ExtractionPool } from './extract-worker.ts';
+import { closeExtractionWorkers, extractionPool, extractionWorkers, ExtractionPool } from './extract-worker.ts';
 import { busyPdf } from './testing.ts';
 
 const options = { ...documentsDefaults, deidentificationSecret: new Uint8Array(32).fill(7) };
@@ -44,10 +44,10 @@ async function failure(promise: Promise<unknown>): Promise<DocumentFailure> {
 
 after(closeExtractionWorkers);
 
-describe('extractInWorker', () => {
+describe('the process`s extraction pool', () => {
   // Also the baseline for the thread counts below: it starts everything a process starts once (tsx, libuv's pool).
   it('reads a PDF, OCR of its scanned page included, in a thread that stays for the next document', async () => {
-    const result = await extractInWorker(await pdfWith(['text', 'scan']), 'pdf', options, { timeoutMs: 60_000 });
+    const result = await extractionPool().extract(await pdfWith(['text', 'scan']), 'pdf', options, { timeoutMs: 60_000 });
     assert.equal(result.pages, 2);
     assert.match(result.text, /persistent cough[\s\S]*cardiomegaly/);
     assert.deepEqual(result.metadata, { scannedPages: 1, ocrPages: 1, ocrSkippedPages: 0 });
@@ -55,11 +55,11 @@ describe('extractInWorker', () => {
   });
 
   it('brings back why a document cannot be read, with the name of what the reader threw', async () => {
-    const corrupt = await failure(extractInWorker(new TextEncoder().encode('%PDF-1.7 and nothing else'), 'pdf', options, { timeoutMs: 60_000 }));
+    const corrupt = await failure(extractionPool().extract(new TextEncoder().encode('%PDF-1.7 and nothing else'), 'pdf', options, { timeoutMs: 60_000 }));
     assert.equal(corrupt.reason, 'corrupt');
     assert.equal((corrupt.cause as Error).name, 'InvalidPDFException');
     const png = new Uint8Array(await scan());
-    assert.equal((await failure(extractInWorker(png, 'png', { ...options, maxImagePixels: 10 }, { timeoutMs: 60_000 }))).reason, 'too-large');
+    assert.equal((await failure(extractionPool().extract(png, 'png', { ...options, maxImagePixels: 10 }, { timeoutMs: 60_000 }))).reason, 'too-large');
     assert.equal(extractionWorkers(), 1, 'the thread is kept between documents');
   });
 
@@ -67,7 +67,7 @@ describe('extractInWorker', () => {
     const before = await threads();
     const bytes = await busyPdf(8, 1_000_000); // ~ 13 s of pdf.js
     const started = performance.now();
-    const error = await failure(extractInWorker(bytes, 'pdf', options, { timeoutMs: 1500 }));
+    const error = await failure(extractionPool().extract(bytes, 'pdf', options, { timeoutMs: 1500 }));
     const elapsed = performance.now() - started;
     assert.equal(error.reason, 'timeout');
     assert.ok(elapsed >= 1500 && elapsed < 5000, `settled after ${Math.round(elapsed)} ms`);
@@ -78,14 +78,14 @@ describe('extractInWorker', () => {
   it('terminates a long OCR job past the deadline, the OCR engine`s own thread with it', async () => {
     const before = await threads();
     const bytes = await pdfWith(Array.from({ length: 10 }, () => 'scan' as const)); // ~ 1 s of OCR a page
-    const error = await failure(extractInWorker(bytes, 'pdf', options, { timeoutMs: 2000 }));
+    const error = await failure(extractionPool().extract(bytes, 'pdf', options, { timeoutMs: 2000 }));
     assert.equal(error.reason, 'timeout');
     assert.equal(extractionWorkers(), 0);
     assert.ok((await threads()) <= before, 'no extraction or OCR thread is left');
   });
 
   it('decodes plain text in place, without a thread', async () => {
-    const result = await extractInWorker(new TextEncoder().encode(' Blood pressure 128/82. '), 'text', options, { timeoutMs: 0 });
+    const result = await extractionPool().extract(new TextEncoder().encode(' Blood pressure 128/82. '), 'text', options, { timeoutMs: 0 });
     assert.equal(result.text, 'Blood pressure 128/82.');
   });
 });
@@ -214,10 +214,10 @@ describe('ExtractionPool', () => {
   it('lets the process exit with an idle thread, unclosed', async () => {
     const module = JSON.stringify(new URL('./extract-worker.ts', import.meta.url).href);
     const script = `
-      const { extractInWorker } = await import(${module});
+      const { extractionPool } = await import(${module});
       const bytes = new TextEncoder().encode('%PDF-1.7');
       const options = { maxPages: 1, maxOcrPages: 1, maxImagePixels: 1, deidentificationSecret: new Uint8Array(32) };
-      await extractInWorker(bytes, 'pdf', options, { timeoutMs: 60_000 }).catch((e) => console.log(e.reason));`;
+      await extractionPool().extract(bytes, 'pdf', options, { timeoutMs: 60_000 }).catch((e) => console.log(e.reason));`;
     const run = promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
     assert.equal((await run).stdout.trim(), 'corrupt');
   });

@@ -290,22 +290,6 @@ export function extractionPool({ threads = 1, ...limits }: { threads?: number } 
 }
 
 /**
- * {@link ExtractionPool.extract} in this process's pool of `threads` extraction threads (default 1, default queue
- * limits), made on first use and shared by every caller that asks for that size.
- *
- * @example
- * const { text } = await extractInWorker(bytes, 'pdf', { ...documentsDefaults, deidentificationSecret }, { timeoutMs: 60_000 });
- */
-export function extractInWorker(
-  bytes: Uint8Array,
-  kind: DocumentKind,
-  options: ExtractOptions,
-  { timeoutMs, threads = 1 }: { timeoutMs: number; threads?: number },
-): Promise<Extraction> {
-  return extractionPool({ threads }).extract(bytes, kind, options, { timeoutMs });
-}
-
-/**
  * How many extraction threads of this process's pools are alive now, idle ones included, a terminated one until it
  * has exited: never more than the pool size, and 0 right after a timeout with nothing queued.
  *
@@ -320,7 +304,7 @@ export function extractionWorkers(): number {
 
 /**
  * Terminates the threads of this process's pools, failing what they hold (see {@link ExtractionPool.close}); the
- * next `extractInWorker` starts a new thread. Idle threads never hold the process open, so this is for tests and
+ * next extraction starts a new thread. Idle threads never hold the process open, so this is for tests and
  * for a shutdown that wants the memory back.
  *
  * @example

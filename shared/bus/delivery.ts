@@ -24,8 +24,12 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy): number {
   return Math.min(policy.backoffMs * 2 ** Math.max(0, attempt - 1), 3_600_000);
 }
 
-/** The longest a busy consumer may ask a delivery to wait (Retry-After), each time. */
+/**
+ * The longest a busy consumer may ask a delivery to wait (Retry-After), each time; and the shortest, so that one
+ * answering "Retry-After: 0" over and over is not asked again in a tight loop (a busy answer costs no attempt).
+ */
 export const MAX_RETRY_AFTER_MS = 30_000;
+export const MIN_RETRY_AFTER_MS = 250;
 
 /**
  * Reads a consumer's HTTP answer the way Knative Eventing does: 2xx done; 408, 409, 429 and 5xx worth retrying. A
@@ -44,7 +48,7 @@ function retryAfterMs(header: string | null | undefined): number | undefined {
   if (!value) return undefined;
   // delta-seconds, or an HTTP date (IMF-fixdate, which ends in GMT): anything else is not a Retry-After.
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : / GMT$/.test(value) ? Date.parse(value) - Date.now() : Number.NaN;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, MIN_RETRY_AFTER_MS), MAX_RETRY_AFTER_MS) : undefined;
 }
 
 /**
